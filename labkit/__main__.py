@@ -1,0 +1,43 @@
+"""python -m labkit up | down | status [--watch]"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from labkit import binaries, cloud, ports, status
+from labkit.endpoints import BadEndpoint
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labkit", description="The course's local cloud.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start every server that is not running (safe to run again)")
+    sub.add_parser("down", help="stop every server")
+    st = sub.add_parser("status", help="one table of every service")
+    st.add_argument("--watch", action="store_true", help="refresh every second until Ctrl-C")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            cloud.up()
+            print(status.table())
+        elif args.command == "down":
+            cloud.down()
+        elif args.watch:
+            while True:
+                print("\033[H\033[J" + time.strftime("%H:%M:%S ") + "local cloud\n" + status.table(), flush=True)
+                time.sleep(1)
+        else:
+            rows = status.rows()
+            print(status.table(rows))
+            return 0 if status.healthy(rows) else 1
+    except (cloud.StartFailed, ports.PortTaken, binaries.MissingProgram, BadEndpoint, PermissionError) as exc:
+        print(f"labkit {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

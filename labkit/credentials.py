@@ -1,0 +1,54 @@
+"""Logins for the servers: generated once per state folder, or taken from the environment.
+
+The local cloud's passwords are random and kept in ``.labs/credentials.json``. The LABKIT_PG_* and
+LABKIT_MYSQL_* variables replace them when the labs point at other servers (compose, a real cluster).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+from labkit import paths
+
+SECRETS = ("pg_superuser", "pg_replication", "pg_rewind", "pg_lab", "mysql_root", "mysql_repl", "mysql_lab")
+
+
+def local() -> dict[str, str]:
+    """The generated passwords of this state folder (created on first use)."""
+    path = paths.state_dir() / "credentials.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    missing = [k for k in SECRETS if k not in stored]
+    if missing:
+        stored.update({k: secrets.token_urlsafe(18) for k in missing})
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored
+
+
+@dataclass(frozen=True)
+class Login:
+    user: str
+    password: str
+    database: str
+
+
+def _login(prefix: str, default_password_key: str) -> Login:
+    env = os.environ
+    password = env.get(f"LABKIT_{prefix}_PASSWORD")
+    return Login(
+        user=env.get(f"LABKIT_{prefix}_USER", "lab"),
+        password=password if password is not None else local()[default_password_key],
+        database=env.get(f"LABKIT_{prefix}_DATABASE", "lab"),
+    )
+
+
+def pg() -> Login:
+    """The course's PostgreSQL login (LABKIT_PG_USER / _PASSWORD / _DATABASE override it)."""
+    return _login("PG", "pg_lab")
+
+
+def mysql() -> Login:
+    """The course's MySQL login (LABKIT_MYSQL_USER / _PASSWORD / _DATABASE override it)."""
+    return _login("MYSQL", "mysql_lab")

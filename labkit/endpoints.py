@@ -1,0 +1,121 @@
+"""Where every service of the local cloud listens, and which AWS role it plays.
+
+This table is the single source of truth for names and ports: the README, the
+docker-compose file and the tests are checked against it. Each endpoint can be
+moved with an environment variable (``LABKIT_PG_WRITER=db.example.com:5432``),
+so the same labs run against compose, servers a reader already has, or a real
+Aurora / ElastiCache cluster.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+START_HINT = "make up  (or: python -m labkit up)"
+
+
+class ServiceUnavailable(ConnectionError):
+    """A service did not answer: the message says what to start or which variable to fix."""
+
+
+class BadEndpoint(ValueError):
+    """An endpoint variable is set to something that is not HOST:PORT."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    aws_role: str
+    port: int
+    public: bool = True  # False for plumbing a lab never talks to (etcd, Patroni's REST API)
+
+    @property
+    def env_var(self) -> str:
+        return "LABKIT_" + self.name.upper().replace("-", "_")
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port), honouring the environment override."""
+        raw = os.environ.get(self.env_var, "").strip()
+        if not raw:
+            return "127.0.0.1", self.port
+        host, sep, port = raw.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise BadEndpoint(
+                f"{self.env_var}={raw!r} is not HOST:PORT (for example 127.0.0.1:{self.port}); "
+                f"fix or unset {self.env_var}."
+            )
+        return host, int(port)
+
+    @property
+    def host(self) -> str:
+        return self.address[0]
+
+    @property
+    def bound_port(self) -> int:
+        return self.address[1]
+
+    def is_local(self) -> bool:
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+    def unavailable(self, why: object = "") -> ServiceUnavailable:
+        host, port = self.address
+        detail = f" ({why})" if why else ""
+        return ServiceUnavailable(
+            f"{self.name} ({self.aws_role}) does not answer at {host}:{port}{detail}. "
+            f"Start the local cloud with `{START_HINT}`, or point {self.env_var} at a running server."
+        )
+
+    def check(self, timeout: float = 1.0) -> None:
+        """Raise ServiceUnavailable unless something accepts TCP connections here."""
+        try:
+            socket.create_connection(self.address, timeout=timeout).close()
+        except OSError as exc:
+            raise self.unavailable(exc.strerror or exc) from None
+
+
+def _pg_node(i: int) -> Endpoint:
+    return Endpoint(f"pg-node{i}", f"Aurora PostgreSQL instance endpoint (node {i})", 15440 + i)
+
+
+def _patroni_api(i: int) -> Endpoint:
+    return Endpoint(f"patroni{i}", f"failover agent of pg-node{i} (Patroni REST API)", 18440 + i, public=False)
+
+
+PG_NODES = 3
+ENDPOINTS: dict[str, Endpoint] = {
+    e.name: e
+    for e in [
+        Endpoint("pg-writer", "Aurora PostgreSQL cluster (writer) endpoint", 15432),
+        Endpoint("pg-reader", "Aurora PostgreSQL reader endpoint", 15433),
+        *(_pg_node(i) for i in range(1, PG_NODES + 1)),
+        Endpoint("pg-proxy", "RDS Proxy in front of the PostgreSQL writer", 16432),
+        Endpoint("mysql-writer", "Aurora MySQL cluster (writer) endpoint", 13306),
+        Endpoint("mysql-reader", "Aurora MySQL reader endpoint (instance of the replica)", 13307),
+        Endpoint("redis-primary", "ElastiCache for Redis primary endpoint", 16400),
+        Endpoint("redis-node1", "ElastiCache for Redis node 1", 16379),
+        Endpoint("redis-node2", "ElastiCache for Redis node 2", 16380),
+        *(Endpoint(f"redis-sentinel{i}", f"Multi-AZ failover monitor {i} (Redis Sentinel)", 16389 + i)
+          for i in range(1, 4)),
+        Endpoint("memcached1", "ElastiCache for Memcached node 1", 11311),
+        Endpoint("memcached2", "ElastiCache for Memcached node 2", 11312),
+        Endpoint("etcd", "failover store of the PostgreSQL cluster (etcd)", 12379, public=False),
+        Endpoint("etcd-peer", "etcd peer port", 12380, public=False),
+        *(_patroni_api(i) for i in range(1, PG_NODES + 1)),
+    ]
+}
+
+
+def endpoint(name: str) -> Endpoint:
+    try:
+        return ENDPOINTS[name]
+    except KeyError:
+        raise KeyError(f"no endpoint called {name!r}; known: {', '.join(ENDPOINTS)}") from None
+
+
+def markdown_table() -> str:
+    """The endpoint table as the README shows it (a test keeps the two in step)."""
+    rows = ["| name | AWS role | default address | variable |", "|---|---|---|---|"]
+    rows += [f"| `{e.name}` | {e.aws_role} | 127.0.0.1:{e.port} | `{e.env_var}` |" for e in ENDPOINTS.values()]
+    return "\n".join(rows)

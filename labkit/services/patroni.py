@@ -1,0 +1,174 @@
+"""Three PostgreSQL nodes run by Patroni with etcd: the Aurora PostgreSQL cluster stand-in.
+
+Patroni decides which node is the writer, promotes the most advanced replica when the writer
+dies, repoints the others and rewinds the old writer. Its settings follow what makes failover
+quick on a laptop: the shortest lease Patroni accepts (ttl 20 s, loop_wait 1 s, retry_timeout
+3 s), and ``primary_start_timeout: 0`` so a crashed postmaster fails over instead of restarting
+in place.
+"""
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import yaml
+
+from labkit import accounts, binaries, credentials, paths, procs, tls
+from labkit.endpoints import ENDPOINTS, PG_NODES
+from labkit.services.base import Daemon, http_json
+
+SCOPE = "aurora-pg"
+NAMESPACE = "/labkit/"
+DCS_SETTINGS = {
+    "ttl": 20,
+    "loop_wait": 1,
+    "retry_timeout": 3,
+    "primary_start_timeout": 0,
+    "maximum_lag_on_failover": 1048576,
+    "synchronous_mode": False,
+}
+
+
+def api_url(node: int, path: str = "") -> str:
+    return f"http://127.0.0.1:{ENDPOINTS[f'patroni{node}'].bound_port}{path}"
+
+
+def _requirement() -> str:
+    """Patroni's line in requirements.txt, so both environments install the same version."""
+    text = (paths.REPO / "requirements.txt").read_text()
+    return re.search(r"^patroni\[.*$", text, re.M).group(0)
+
+
+_install_lock = threading.Lock()
+
+
+def patroni_program() -> str:
+    """The patroni executable, runnable by the daemon account.
+
+    As root, the course's own virtual environment may sit in a private folder the daemon account
+    cannot read (a Python under /root), so Patroni gets a small environment of its own in the
+    state folder, made with the system Python.
+    """
+    if not accounts.switching_user():
+        return str(Path(sys.executable).with_name("patroni"))
+    venv = paths.state_dir() / "patroni-venv"
+    program = venv / "bin" / "patroni"
+    with _install_lock:
+        if program.exists():
+            return str(program)
+        print(f"  creating Patroni's environment in {venv} (once)", flush=True)
+        for step in (["/usr/bin/python3", "-m", "venv", str(venv)],
+                     [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", _requirement()]):
+            done = subprocess.run(step, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"{' '.join(step)} failed:\n{done.stderr[-3000:]}")
+    return str(program)
+
+
+class PatroniNode(Daemon):
+    @property
+    def index(self) -> int:
+        return int(self.name[-1])
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / "data"
+
+    def settings(self) -> dict:
+        pw = credentials.local()
+        certs = tls.files()
+        port = ENDPOINTS[self.name].bound_port
+        api = ENDPOINTS[f"patroni{self.index}"].bound_port
+        return {
+            "scope": SCOPE,
+            "namespace": NAMESPACE,
+            "name": self.name,
+            "restapi": {"listen": f"127.0.0.1:{api}", "connect_address": f"127.0.0.1:{api}"},
+            "etcd3": {"hosts": [f"127.0.0.1:{ENDPOINTS['etcd'].bound_port}"]},
+            "bootstrap": {
+                "dcs": {
+                    **DCS_SETTINGS,
+                    "postgresql": {
+                        "use_pg_rewind": True,
+                        "use_slots": True,
+                        "parameters": {
+                            "wal_level": "replica", "hot_standby": "on", "wal_log_hints": "on",
+                            "max_wal_senders": 10, "max_replication_slots": 10, "wal_keep_size": "256MB",
+                            "max_connections": 200, "password_encryption": "scram-sha-256",
+                            "track_commit_timestamp": "on",
+                            "shared_preload_libraries": "pg_stat_statements",
+                            "ssl": "on", "ssl_cert_file": str(certs["cert"]),
+                            "ssl_key_file": str(certs["key"]), "ssl_ca_file": str(certs["ca"]),
+                        },
+                    },
+                },
+                "initdb": [{"encoding": "UTF8"}, {"locale": "C"}, "data-checksums"],
+            },
+            "postgresql": {
+                "listen": f"127.0.0.1:{port}",
+                "connect_address": f"127.0.0.1:{port}",
+                "data_dir": str(self.data_dir),
+                "bin_dir": str(binaries.postgres_bin_dir()),
+                "pgpass": str(self.folder / "pgpass"),
+                "authentication": {
+                    "superuser": {"username": "postgres", "password": pw["pg_superuser"]},
+                    "replication": {"username": "replicator", "password": pw["pg_replication"]},
+                    "rewind": {"username": "rewinder", "password": pw["pg_rewind"]},
+                },
+                "parameters": {"unix_socket_directories": str(self.folder)},
+                "basebackup": [{"checkpoint": "fast"}],
+                "pg_hba": [
+                    "local all all trust",
+                    "host replication replicator 127.0.0.1/32 scram-sha-256",
+                    "host all all 127.0.0.1/32 scram-sha-256",
+                ],
+            },
+        }
+
+    def prepare(self) -> None:
+        tls.ensure()
+        accounts.write(self.folder / "patroni.yml", yaml.safe_dump(self.settings(), sort_keys=False), 0o600)
+
+    def argv(self) -> list[str]:
+        return [patroni_program(), str(self.folder / "patroni.yml")]
+
+    def ready(self) -> bool:
+        status, body = http_json(api_url(self.index, "/patroni"))
+        return status == 200 and body.get("state") in ("running", "streaming")
+
+    def leftovers(self) -> None:
+        """A killed Patroni leaves its PostgreSQL running as a writable orphan: stop it."""
+        pid = procs.postmaster_pid(self.data_dir)
+        if pid is not None:
+            procs.stop_pid(pid, timeout=5.0, sig=signal.SIGINT)  # PostgreSQL's fast shutdown
+
+
+DAEMONS = [PatroniNode(f"pg-node{i}", binds=(f"pg-node{i}", f"patroni{i}"), after=("etcd",))
+           for i in range(1, PG_NODES + 1)]
+
+
+def superuser_url(endpoint: str = "pg-writer") -> str:
+    host, port = ENDPOINTS[endpoint].address
+    return (f"host={host} port={port} user=postgres password={credentials.local()['pg_superuser']} "
+            f"dbname=postgres sslmode=require connect_timeout=3")
+
+
+def setup() -> None:
+    """Create the course's login and database through the writer endpoint (idempotent)."""
+    import psycopg
+    from psycopg import sql
+
+    lab = credentials.pg()
+    with psycopg.connect(superuser_url(), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [lab.user]).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(lab.user), sql.Literal(lab.password)))
+        conn.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(lab.user)))
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [lab.database]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(lab.database), sql.Identifier(lab.user)))

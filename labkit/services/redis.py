@@ -1,0 +1,95 @@
+"""Redis primary + replica watched by 3 Sentinels: ElastiCache for Redis with Multi-AZ failover.
+
+Configs are written once: Redis and Sentinel rewrite them on failover, so after a restart each
+node comes back in the role it last had.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import redis
+
+from labkit import accounts, binaries
+from labkit.endpoints import ENDPOINTS
+from labkit.services.base import Daemon
+
+MASTER_NAME = "cache"  # the name Sentinel monitors; clients ask Sentinel for it
+NODES = ("redis-node1", "redis-node2")
+SENTINELS = ("redis-sentinel1", "redis-sentinel2", "redis-sentinel3")
+QUORUM = 2
+DOWN_AFTER_MS = 1000
+
+
+def client(name: str, **kwargs) -> redis.Redis:
+    host, port = ENDPOINTS[name].address
+    return redis.Redis(host=host, port=port, socket_connect_timeout=0.5, socket_timeout=2, **kwargs)
+
+
+def sentinel_id(name: str) -> str:
+    """A fixed 40-hex-digit id, so each Sentinel's config can name the others from the start."""
+    return hashlib.sha1(f"labkit-{name}".encode()).hexdigest()
+
+
+def _ping(name: str) -> bool:
+    try:
+        return bool(client(name).ping())
+    except redis.RedisError:
+        return False
+
+
+class RedisNode(Daemon):
+    def prepare(self) -> None:
+        conf = self.folder / "redis.conf"
+        if conf.exists():
+            return
+        lines = [
+            "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
+            f'dir "{self.folder}"', 'logfile ""',
+            "repl-diskless-sync yes", "repl-diskless-sync-delay 0",  # else a replica's first sync waits 5 s
+        ]
+        if self.name != NODES[0]:
+            host, port = ENDPOINTS[NODES[0]].address
+            lines.append(f"replicaof {host} {port}")
+        accounts.write(conf, "\n".join(lines) + "\n")
+
+    def argv(self) -> list[str]:
+        return [binaries.find("redis-server"), str(self.folder / "redis.conf")]
+
+    def ready(self) -> bool:
+        return _ping(self.name)
+
+
+class Sentinel(Daemon):
+    def prepare(self) -> None:
+        conf = self.folder / "sentinel.conf"
+        if conf.exists():
+            return
+        host, port = ENDPOINTS[NODES[0]].address
+        lines = [
+            "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
+            f'dir "{self.folder}"', 'logfile ""', f"sentinel myid {sentinel_id(self.name)}",
+            f"sentinel monitor {MASTER_NAME} {host} {port} {QUORUM}",
+            f"sentinel down-after-milliseconds {MASTER_NAME} {DOWN_AFTER_MS}",
+            f"sentinel failover-timeout {MASTER_NAME} 10000",
+            f"sentinel parallel-syncs {MASTER_NAME} 1",
+        ]
+        # Pre-seeded peers: otherwise Sentinels only learn of each other from 2-second hello messages.
+        lines += [f"sentinel known-sentinel {MASTER_NAME} 127.0.0.1 {ENDPOINTS[o].bound_port} {sentinel_id(o)}"
+                  for o in SENTINELS if o != self.name]
+        lines += [f"sentinel known-replica {MASTER_NAME} {ENDPOINTS[n].host} {ENDPOINTS[n].bound_port}"
+                  for n in NODES[1:]]
+        accounts.write(conf, "\n".join(lines) + "\n")
+
+    def argv(self) -> list[str]:
+        return [binaries.find("redis-server"), str(self.folder / "sentinel.conf"), "--sentinel"]
+
+    def ready(self) -> bool:
+        try:
+            return bool(client(self.name).sentinel_master(MASTER_NAME))
+        except redis.RedisError:
+            return False
+
+
+DAEMONS = [RedisNode(n, binds=(n,)) for n in NODES] + [
+    Sentinel(s, binds=(s,), after=NODES) for s in SENTINELS
+]
