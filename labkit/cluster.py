@@ -1,0 +1,90 @@
+"""The PostgreSQL cluster as a lab sees it: who is the writer, crash it, wait for the new one, heal.
+
+Patroni's REST API is the source of truth; the operations here are what Aurora does to an
+instance, done to a local node (``kill -9`` of the postmaster, or of the whole node).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from labkit import cloud, procs
+from labkit.endpoints import PG_NODES
+from labkit.services import BY_NAME
+from labkit.status import pg_members
+
+
+class ClusterUnhealthy(RuntimeError):
+    """The cluster did not reach the expected state in time."""
+
+
+def topology() -> list[dict]:
+    """One dict per node: name, role (writer/reader), state, lag in bytes."""
+    members = pg_members()
+    return [{"name": f"pg-node{i}",
+             "role": "writer" if members.get(f"pg-node{i}", {}).get("role") == "leader" else
+                     ("reader" if f"pg-node{i}" in members else "down"),
+             "state": members.get(f"pg-node{i}", {}).get("state", "stopped"),
+             "lag_bytes": members.get(f"pg-node{i}", {}).get("lag")}
+            for i in range(1, PG_NODES + 1)]
+
+
+def writer() -> str | None:
+    return next((m["name"] for m in topology() if m["role"] == "writer" and m["state"] == "running"), None)
+
+
+def healthy() -> bool:
+    nodes = topology()
+    return (sum(m["role"] == "writer" and m["state"] == "running" for m in nodes) == 1
+            and all(m["state"] in ("running", "streaming") for m in nodes))
+
+
+def wait_healthy(timeout: float = 60.0) -> float:
+    """Wait until there is one writer and every node runs; return the seconds it took."""
+    t0 = time.monotonic()
+    while not healthy():
+        if time.monotonic() - t0 > timeout:
+            raise ClusterUnhealthy(f"cluster not healthy after {timeout:.0f} s: {topology()}")
+        time.sleep(0.2)
+    return time.monotonic() - t0
+
+
+def crash_writer(whole_node: bool = False) -> str:
+    """``kill -9`` the writer's postmaster (or, with ``whole_node``, its Patroni agent too).
+
+    A postmaster crash is noticed by Patroni within a loop (1 s); a whole-node crash only when the
+    leader lease expires (ttl 20 s), as a real machine failure would be.
+    """
+    name = writer()
+    if name is None:
+        raise ClusterUnhealthy("there is no writer to crash; run `make up` first")
+    daemon = BY_NAME[name]
+    if whole_node:
+        agent = procs.running(name)
+        if agent is not None:
+            agent.kill()
+        child = procs.child_pid_file(name).read_text().strip()
+        os.kill(int(child), signal.SIGKILL)
+    pid = procs.postmaster_pid(daemon.data_dir)
+    if pid is not None:
+        os.kill(pid, signal.SIGKILL)
+    return name
+
+
+def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
+    """Wait until a node other than ``old`` is the running writer; return it and the seconds waited."""
+    t0 = time.monotonic()
+    while True:
+        now = writer()
+        if now is not None and now != old:
+            return now, time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise ClusterUnhealthy(f"no new writer after {timeout:.0f} s: {topology()}")
+        time.sleep(0.05)
+
+
+def heal(timeout: float = 90.0) -> None:
+    """Restart whatever is down (the old writer rejoins as a reader) and wait for a healthy cluster."""
+    cloud.up(timeout=timeout, echo=lambda *_: None)
+    wait_healthy(timeout)

@@ -1,0 +1,68 @@
+"""SQLAlchemy engines for the course's database endpoints, as an application would open them.
+
+PostgreSQL endpoints use psycopg 3 and verify TLS against the local CA (as an Aurora client
+verifies against the AWS root certificates); MySQL endpoints use PyMySQL. ``LABKIT_PG_SSLMODE``
+and ``LABKIT_PG_SSLROOTCERT`` change the TLS checks when the labs point elsewhere.
+"""
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine
+
+from labkit import credentials, tls
+from labkit.endpoints import ENDPOINTS, endpoint
+
+
+def _pg_tls(name: str) -> dict:
+    if name == "pg-proxy":  # PgBouncer speaks plain TCP to clients here; it uses TLS to the cluster
+        return {"sslmode": os.environ.get("LABKIT_PG_SSLMODE", "prefer")}
+    ca = os.environ.get("LABKIT_PG_SSLROOTCERT") or str(tls.files()["ca"])
+    mode = os.environ.get("LABKIT_PG_SSLMODE") or ("verify-full" if ENDPOINTS[name].is_local() else "require")
+    return {"sslmode": mode, "sslrootcert": ca} if mode.startswith("verify") else {"sslmode": mode}
+
+
+def url(name: str) -> URL:
+    ep = endpoint(name)
+    host, port = ep.address
+    if name.startswith("pg-"):
+        login = credentials.pg()
+        return URL.create("postgresql+psycopg", login.user, login.password, host, port, login.database)
+    if name.startswith("mysql-"):
+        login = credentials.mysql()
+        return URL.create("mysql+pymysql", login.user, login.password, host, port, login.database)
+    raise ValueError(f"{name} is not a database endpoint; use one of "
+                     f"{', '.join(n for n in ENDPOINTS if n.startswith(('pg-', 'mysql-')))}")
+
+
+def engine(name: str, **kwargs) -> Engine:
+    """An Engine for endpoint ``name`` (``pg-writer``, ``pg-reader``, ``pg-proxy``, ``pg-node1``,
+    ``mysql-writer``, ...). Fails at once, with the command to run, if nothing answers there."""
+    ep = endpoint(name)
+    ep.check()
+    if name.startswith("pg-"):
+        connect_args = {"connect_timeout": 3, **_pg_tls(name)}
+        if name == "pg-proxy":
+            connect_args["prepare_threshold"] = None  # transaction pooling: no server-side prepares
+    else:
+        connect_args = {"connect_timeout": 3}
+    return sa.create_engine(url(name), connect_args=connect_args, **kwargs)
+
+
+def _node_by_port(port: int, prefix: str) -> str | None:
+    return next((e.name for e in ENDPOINTS.values() if e.name.startswith(prefix) and e.bound_port == port), None)
+
+
+def identify(conn: Connection) -> dict:
+    """Which server answered on this connection: engine, version, node name, read-only or not."""
+    if conn.dialect.name == "postgresql":
+        port, read_only, version, addr = conn.execute(sa.text(
+            "SELECT inet_server_port(), pg_is_in_recovery(), current_setting('server_version'),"
+            " host(inet_server_addr())")).one()
+        return {"engine": "postgresql", "version": f"PostgreSQL {version}",
+                "node": _node_by_port(port, "pg-node") or f"{addr}:{port}", "read_only": bool(read_only)}
+    port, read_only, version, host = conn.execute(sa.text(
+        "SELECT @@port, @@read_only, @@version, @@hostname")).one()
+    return {"engine": "mysql", "version": version, "node": _node_by_port(port, "mysql-") or f"{host}:{port}",
+            "read_only": bool(read_only)}

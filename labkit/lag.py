@@ -1,0 +1,167 @@
+"""Replica lag as a reader experiences it: the time from a commit acknowledged by the writer
+until the row is visible on a replica.
+
+Each sample inserts one row on the writer, then one thread per replica polls for it. Both ends
+use this machine's monotonic clock, so no clock skew enters the figure. ``WriteLoad`` keeps the
+writer busy in the background to show how lag grows with write load.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+POLL_TIMEOUT = 10.0
+
+
+def _tables(prefix: str) -> tuple[sa.MetaData, sa.Table, sa.Table]:
+    meta = sa.MetaData()
+    probe = sa.Table(f"{prefix}_probe", meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                     sa.Column("note", sa.String(40)))
+    load = sa.Table(f"{prefix}_load", meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                    sa.Column("payload", sa.String(200)))
+    return meta, probe, load
+
+
+def reset_tables(writer: Engine, prefix: str) -> None:
+    """Drop and recreate the lab's tables, so a lab can run twice."""
+    drop_tables(writer, prefix)
+    _tables(prefix)[0].create_all(writer)
+
+
+def drop_tables(writer: Engine, prefix: str) -> None:
+    _tables(prefix)[0].drop_all(writer)
+
+
+def _wait_visible(replica: Engine, table: sa.Table, row_id: int, t_commit: float, out: dict, name: str) -> None:
+    query = sa.select(table.c.id).where(table.c.id == row_id)
+    with replica.connect() as conn:
+        while time.monotonic() - t_commit < POLL_TIMEOUT:
+            if conn.execute(query).first() is not None:
+                out[name] = time.monotonic() - t_commit
+                return
+            conn.rollback()  # end the snapshot so the next poll sees new commits (MySQL REPEATABLE READ)
+    out[name] = float("nan")
+
+
+def sample(writer: Engine, replicas: dict[str, Engine], prefix: str, samples: int = 300,
+           pause: float = 0.002) -> dict[str, list[float]]:
+    """Measure visibility lag ``samples`` times; return seconds per replica (NaN = not seen in 10 s)."""
+    _, probe, _ = _tables(prefix)
+    result: dict[str, list[float]] = {name: [] for name in replicas}
+    for engine in replicas.values():  # open pooled connections before timing anything
+        with engine.connect() as conn:
+            conn.execute(sa.select(sa.literal(1)))
+    for _ in range(samples):
+        with writer.begin() as conn:
+            row_id = conn.execute(sa.insert(probe).values(note="lag")).inserted_primary_key[0]
+        t_commit = time.monotonic()
+        out: dict[str, float] = {}
+        threads = [threading.Thread(target=_wait_visible, args=(e, probe, row_id, t_commit, out, n))
+                   for n, e in replicas.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for name in replicas:
+            result[name].append(out[name])
+        time.sleep(pause)
+    return result
+
+
+class WriteLoad:
+    """Background writers inserting batches into the lab's load table, as fast as they can."""
+
+    def __init__(self, writer: Engine, prefix: str, threads: int = 4, batch: int = 200):
+        self.writer, self.threads, self.batch = writer, threads, batch
+        _, _, self.table = _tables(prefix)
+        self.rows = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
+
+    def _run(self) -> None:
+        rows = [{"payload": "x" * 200} for _ in range(self.batch)]
+        try:
+            while not self._stop.is_set():
+                with self.writer.begin() as conn:
+                    conn.execute(sa.insert(self.table), rows)
+                with self._lock:
+                    self.rows += self.batch
+        except Exception as exc:  # surfaced by stop(), so a broken load cannot pass unnoticed
+            self.errors.append(exc)
+
+    def __enter__(self) -> "WriteLoad":
+        self.t0 = time.monotonic()
+        self._workers = [threading.Thread(target=self._run, daemon=True) for _ in range(self.threads)]
+        for worker in self._workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for worker in self._workers:
+            worker.join()
+        self.seconds = time.monotonic() - self.t0
+        if self.errors:
+            raise RuntimeError(f"the write load failed: {self.errors[0]!r}") from self.errors[0]
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+
+@contextmanager
+def nothing():
+    """The idle counterpart of WriteLoad, so both conditions read the same in a notebook."""
+    yield None
+
+
+def read_your_write(writer: Engine, reader: Engine, prefix: str, trials: int = 200,
+                    wait_for_replay=None) -> int:
+    """Insert a row on the writer, read it at once from ``reader``: return how often it was missing.
+
+    ``wait_for_replay(writer_conn, reader_conn)`` is the fix: make the reader wait until it has
+    replayed the writer's commit before reading (see ``catch_up``).
+    """
+    _, probe, _ = _tables(prefix)
+    missing = 0
+    with reader.connect() as rconn:
+        for _ in range(trials):
+            with writer.connect() as wconn:
+                row_id = wconn.execute(sa.insert(probe).values(note="ryw")).inserted_primary_key[0]
+                wconn.commit()
+                if wait_for_replay is not None:
+                    wait_for_replay(wconn, rconn)
+            found = rconn.execute(sa.select(probe.c.id).where(probe.c.id == row_id)).first()
+            rconn.rollback()
+            missing += found is None
+    return missing
+
+
+def catch_up(writer_conn, reader_conn, timeout: float = 5.0) -> None:
+    """Make ``reader_conn`` wait until its server has replayed everything ``writer_conn`` committed.
+
+    PostgreSQL: compare the writer's WAL position with the replica's replay position.
+    MariaDB: the writer's last GTID, then ``MASTER_GTID_WAIT`` on the replica.
+    """
+    if writer_conn.dialect.name == "postgresql":
+        lsn = writer_conn.execute(sa.text("SELECT pg_current_wal_insert_lsn()")).scalar()
+        deadline = time.monotonic() + timeout
+        while not reader_conn.execute(sa.text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"),
+                                      {"lsn": lsn}).scalar():
+            reader_conn.rollback()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"replica did not replay {lsn} within {timeout} s")
+            time.sleep(0.0005)
+        reader_conn.rollback()
+    else:
+        gtid = writer_conn.execute(sa.text("SELECT @@gtid_binlog_pos")).scalar()
+        waited = reader_conn.execute(sa.text("SELECT MASTER_GTID_WAIT(:g, :t)"), {"g": gtid, "t": timeout}).scalar()
+        reader_conn.rollback()
+        if waited != 0:
+            raise TimeoutError(f"replica did not reach GTID {gtid} within {timeout} s")
