@@ -9,7 +9,7 @@ import time
 import psutil
 
 from labkit import credentials, paths, procs, tls
-from labkit.services import BY_NAME, DAEMONS, MODULES
+from labkit.services import DAEMONS, MODULES
 from labkit.services.base import Daemon
 
 
@@ -24,19 +24,51 @@ def _tail(path, lines: int = 8) -> str:
         return "      (no log)"
 
 
-def _start_when_ready(daemon: Daemon, deadline: float, failures: dict[str, str]) -> None:
-    for dep in daemon.after:
-        if not BY_NAME[dep].wait_ready(deadline - time.monotonic()):
-            failures[daemon.name] = f"waited for {dep}, which is not ready"
-            return
-    try:
-        daemon.start()
-    except Exception as exc:  # reported with the others below, so one broken daemon names itself
-        failures[daemon.name] = f"{type(exc).__name__}: {exc}"
-        return
-    if not daemon.wait_ready(deadline - time.monotonic()):
+class _Bringup:
+    """Bring every daemon up in its own thread, each waiting for the daemons it depends on."""
+
+    def __init__(self, todo: list[Daemon], deadline: float):
+        self.todo, self.deadline = todo, deadline
+        self.done = {d.name: threading.Event() for d in DAEMONS}
+        self.failures: dict[str, str] = {}
+
+    def left(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def _bring_up(self, daemon: Daemon) -> str | None:
+        """None when ``daemon`` is ready, else why not."""
+        for dep in daemon.after:
+            self.done[dep].wait(self.left())
+            if dep in self.failures or not self.done[dep].is_set():
+                return f"waited for {dep}, which is not ready"
+        if daemon in self.todo:
+            try:
+                daemon.start()
+            except Exception as exc:  # reported with the others, so one broken daemon names itself
+                return f"{type(exc).__name__}: {exc}"
+        if daemon.wait_ready(self.left()):
+            return None
+        log = procs.log_file(daemon.name)
         state = "exited" if not daemon.running() else "did not become ready"
-        failures[daemon.name] = f"{state}; last lines of {procs.log_file(daemon.name)}:\n{_tail(procs.log_file(daemon.name))}"
+        return f"{state}; last lines of {log}:\n{_tail(log)}"
+
+    def _run(self, daemon: Daemon) -> None:
+        try:
+            problem = self._bring_up(daemon)
+            if problem:
+                self.failures[daemon.name] = problem
+        finally:
+            self.done[daemon.name].set()
+
+    def run(self) -> None:
+        threads = [threading.Thread(target=self._run, args=(d,), daemon=True) for d in DAEMONS]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if self.failures:
+            raise StartFailed("the local cloud did not start:\n"
+                              + "\n".join(f"  - {n}: {w}" for n, w in self.failures.items()))
 
 
 def up(timeout: float = 120.0, echo=print) -> list[str]:
@@ -49,18 +81,7 @@ def up(timeout: float = 120.0, echo=print) -> list[str]:
         daemon.leftovers()
     for daemon in todo:
         daemon.check_ports()
-    failures: dict[str, str] = {}
-    threads = [threading.Thread(target=_start_when_ready, args=(d, t0 + timeout, failures), daemon=True)
-               for d in todo]
-    for thread in threads:
-        thread.start()
-    for daemon in DAEMONS:
-        if daemon not in todo and not daemon.wait_ready(t0 + timeout - time.monotonic()):
-            failures[daemon.name] = f"runs but is not ready; see {procs.log_file(daemon.name)}"
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise StartFailed("the local cloud did not start:\n" + "\n".join(f"  - {n}: {w}" for n, w in failures.items()))
+    _Bringup(todo, t0 + timeout).run()
     for module in MODULES:
         if hasattr(module, "setup"):
             module.setup()

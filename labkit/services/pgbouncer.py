@@ -32,7 +32,6 @@ default_pool_size = 20
 server_login_retry = 1
 server_connect_timeout = 3
 server_check_delay = 0
-pidfile = {folder}/pgbouncer.pid
 """
 
 

@@ -1,0 +1,29 @@
+"""kill -9 of the writer: Patroni promotes a reader and the writer endpoint follows it."""
+import time
+
+import sqlalchemy as sa
+
+from labkit import cluster, db
+
+
+def _answering(engine) -> dict | None:
+    """Who answers on the endpoint now; None while it has no writer to route to (the outage)."""
+    try:
+        with engine.connect() as conn:
+            return db.identify(conn)
+    except sa.exc.OperationalError:
+        return None
+
+
+def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
+    old = cluster.crash_writer()
+    new, waited = cluster.wait_for_new_writer(old, timeout=60)
+    assert new != old and waited < 60
+    engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
+    deadline = time.monotonic() + 10
+    while (_answering(engine) or {}).get("node") != new:
+        assert time.monotonic() < deadline, "the writer endpoint did not follow the new writer in 10 s"
+        time.sleep(0.1)
+    cluster.heal()
+    roles = {m["name"]: m["role"] for m in cluster.topology()}
+    assert roles[old] == "reader" and roles[new] == "writer"

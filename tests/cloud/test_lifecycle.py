@@ -1,0 +1,73 @@
+"""up is idempotent and repairs what was killed; down leaves nothing behind; ports are checked."""
+import socket
+import time
+
+import psutil
+import pytest
+
+from labkit import cloud, cluster, paths, ports, procs, status
+from labkit.endpoints import ENDPOINTS
+from labkit.services import BY_NAME
+
+
+def _quiet(*_):
+    return None
+
+
+def _kill_9(name: str) -> None:
+    """kill -9 a daemon and its supervisor, and wait until both are really gone."""
+    victims = [procs.running(name), psutil.Process(int(procs.child_pid_file(name).read_text()))]
+    for proc in victims:
+        proc.kill()
+    deadline = time.monotonic() + 5
+    while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in victims):
+        assert time.monotonic() < deadline, f"{name} survived kill -9"
+        time.sleep(0.02)
+
+
+def test_up_twice_starts_nothing_the_second_time():
+    assert cloud.up(echo=_quiet) == []
+
+
+def test_up_brings_back_daemons_killed_with_sigkill():
+    victims = ["memcached1", "redis-sentinel2", "pgbouncer"]
+    for name in victims:
+        _kill_9(name)
+    assert sorted(cloud.up(echo=_quiet)) == sorted(victims)
+    assert status.healthy(), status.table()
+
+
+def test_up_restarts_a_patroni_agent_killed_with_sigkill_and_stops_its_orphan_postgres():
+    replica = next(m["name"] for m in cluster.topology() if m["role"] == "reader")
+    daemon = BY_NAME[replica]
+    _kill_9(replica)
+    orphan = procs.postmaster_pid(daemon.data_dir)
+    assert orphan is not None, "PostgreSQL should outlive its killed Patroni agent"
+    assert cloud.up(echo=_quiet) == [replica]
+    assert not psutil.pid_exists(orphan) or psutil.Process(orphan).status() == psutil.STATUS_ZOMBIE
+    cluster.wait_healthy(60)
+
+
+def test_a_port_held_by_a_stranger_stops_up_with_a_clear_message():
+    BY_NAME["memcached2"].stop()
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", 11312))
+        squatter.listen()
+        with pytest.raises(ports.PortTaken, match=r"port 11312 for memcached2 .* LABKIT_MEMCACHED2="):
+            cloud.up(echo=_quiet)
+    assert cloud.up(echo=_quiet) == ["memcached2"]
+
+
+def test_down_leaves_no_process_and_up_starts_again_from_stopped():
+    cloud.down(echo=_quiet)
+    state = str(paths.state_dir())
+    left = [p.info for p in psutil.process_iter(["pid", "name", "cmdline"])
+            if any(state in arg for arg in p.info["cmdline"] or ()) or "labkit.supervise" in (p.info["cmdline"] or ())]
+    left = [p for p in left if psutil.Process(p["pid"]).status() != psutil.STATUS_ZOMBIE]
+    assert left == []
+    assert not any(procs.running(d) for d in BY_NAME)
+    assert all(ports.is_free("127.0.0.1", e.bound_port) for e in ENDPOINTS.values()), "a port is still held"
+    assert len(cloud.up(echo=_quiet)) == len(BY_NAME)
+    cluster.wait_healthy(60)
+    assert status.healthy(), status.table()

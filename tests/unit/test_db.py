@@ -1,0 +1,29 @@
+import socket
+
+import pytest
+
+from labkit import db
+from labkit.endpoints import ServiceUnavailable
+
+
+def test_an_engine_for_a_stopped_service_names_the_command(monkeypatch, state_home):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LABKIT_PG_READER", f"127.0.0.1:{port}")
+    with pytest.raises(ServiceUnavailable, match="pg-reader .* does not answer .*make up.*LABKIT_PG_READER"):
+        db.engine("pg-reader")
+
+
+def test_urls_use_the_drivers_people_use(state_home):
+    assert db.url("pg-writer").drivername == "postgresql+psycopg"
+    assert db.url("mysql-reader").drivername == "mysql+pymysql"
+    with pytest.raises(ValueError, match="not a database endpoint"):
+        db.url("redis-node1")
+
+
+def test_local_postgres_verifies_tls_against_the_course_ca(state_home, monkeypatch):
+    monkeypatch.delenv("LABKIT_PG_SSLMODE", raising=False)
+    assert db._pg_tls("pg-writer")["sslmode"] == "verify-full"
+    monkeypatch.setenv("LABKIT_PG_WRITER", "mycluster.example.com:5432")
+    assert db._pg_tls("pg-writer") == {"sslmode": "require"}

@@ -1,0 +1,54 @@
+import socket
+
+import pytest
+
+from labkit.endpoints import ENDPOINTS, BadEndpoint, ServiceUnavailable, endpoint, markdown_table
+
+
+def test_ports_are_unique_and_below_the_ephemeral_range():
+    ports = [e.port for e in ENDPOINTS.values()]
+    assert len(ports) == len(set(ports))
+    assert all(1024 < p < 32768 for p in ports), "ports in 32768-60999 collide with TIME_WAIT client sockets"
+
+
+def test_every_endpoint_has_its_own_variable():
+    assert endpoint("pg-writer").env_var == "LABKIT_PG_WRITER"
+    assert len({e.env_var for e in ENDPOINTS.values()}) == len(ENDPOINTS)
+
+
+def test_environment_moves_an_endpoint(monkeypatch):
+    monkeypatch.setenv("LABKIT_PG_WRITER", "db.example.com:5432")
+    assert endpoint("pg-writer").address == ("db.example.com", 5432)
+    assert not endpoint("pg-writer").is_local()
+
+
+@pytest.mark.parametrize("value", ["nonsense", "host:", ":5432", "host:99999", "host:port"])
+def test_a_malformed_variable_names_itself(monkeypatch, value):
+    monkeypatch.setenv("LABKIT_REDIS_NODE1", value)
+    with pytest.raises(BadEndpoint, match="LABKIT_REDIS_NODE1=.*HOST:PORT"):
+        endpoint("redis-node1").address
+
+
+def test_unknown_endpoint_lists_the_known_ones():
+    with pytest.raises(KeyError, match="pg-writer"):
+        endpoint("pg-writter")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_service_that_does_not_answer_says_what_to_run(monkeypatch):
+    monkeypatch.setenv("LABKIT_MEMCACHED1", f"127.0.0.1:{_closed_port()}")
+    with pytest.raises(ServiceUnavailable) as err:
+        endpoint("memcached1").check()
+    message = str(err.value)
+    assert "memcached1 (ElastiCache for Memcached node 1) does not answer" in message
+    assert "make up" in message and "python -m labkit up" in message and "LABKIT_MEMCACHED1" in message
+
+
+def test_markdown_table_lists_every_endpoint():
+    table = markdown_table()
+    assert all(f"`{e.name}`" in table and str(e.port) in table for e in ENDPOINTS.values())

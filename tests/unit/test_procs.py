@@ -1,0 +1,82 @@
+"""The process manager: daemons outlive their starter, stop cleanly, and leave no orphan."""
+import os
+import signal
+import textwrap
+import time
+
+import psutil
+
+from labkit import paths, procs
+
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no such process, or a zombie its parent (this test, for a supervisor) has not reaped."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_spawn_runs_as_the_daemon_account_and_stop_ends_it(state_home):
+    procs.spawn("sleeper", ["sleep", "60"])
+    assert _wait(lambda: procs.child_pid_file("sleeper").exists())
+    supervisor = procs.running("sleeper")
+    child = psutil.Process(int(procs.child_pid_file("sleeper").read_text()))
+    if os.geteuid() == 0:
+        assert child.uids().real != 0, "daemons must not run as root"
+    procs.stop("sleeper", timeout=5)
+    assert procs.running("sleeper") is None
+    assert _wait(lambda: _gone(child.pid)) and _wait(lambda: _gone(supervisor.pid))
+
+
+def test_a_daemon_whose_supervisor_was_killed_is_still_stopped(state_home):
+    procs.spawn("orphaned", ["sleep", "60"])
+    assert _wait(lambda: procs.child_pid_file("orphaned").exists())
+    child_pid = int(procs.child_pid_file("orphaned").read_text())
+    procs.running("orphaned").kill()
+    assert _wait(lambda: procs.running("orphaned") is None)
+    assert psutil.pid_exists(child_pid)
+    procs.stop("orphaned", timeout=5)
+    assert _wait(lambda: _gone(child_pid))
+
+
+def test_a_stale_pid_file_does_not_name_a_newer_process(state_home):
+    procs.pid_file("ghost").write_text(str(os.getpid()))
+    old = time.time() - 3600
+    os.utime(procs.pid_file("ghost"), (old, old))
+    assert procs.running("ghost") is None  # this test process started after the file was written
+
+
+DOUBLE_FORK = textwrap.dedent("""
+    import os, sys, time
+    if os.fork() == 0:          # like Patroni starting postgres: the server's parent exits at once
+        os.setsid()
+        if os.fork() == 0:
+            with open(sys.argv[1], "w") as out:
+                out.write(str(os.getpid()))
+            time.sleep(60)
+        os._exit(0)
+    time.sleep(60)
+""")
+
+
+def test_the_supervisor_reaps_a_killed_grandchild(state_home):
+    """A killed postmaster must disappear, not linger as a zombie that Patroni thinks is alive."""
+    pid_out = paths.sub("forker") / "grandchild.pid"  # a folder the daemon account may write to
+    procs.spawn("forker", ["/usr/bin/python3", "-c", DOUBLE_FORK, str(pid_out)])
+    assert _wait(lambda: pid_out.exists() and pid_out.read_text())
+    grandchild = int(pid_out.read_text())
+    assert _wait(lambda: psutil.Process(grandchild).ppid() == procs.running("forker").pid), \
+        "the orphaned grandchild should be adopted by the supervisor (child subreaper)"
+    os.kill(grandchild, signal.SIGKILL)
+    assert _wait(lambda: not psutil.pid_exists(grandchild), timeout=3), "killed grandchild left as a zombie"  # reaped, not _gone
+    procs.stop("forker", timeout=5)
