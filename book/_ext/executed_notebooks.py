@@ -1,29 +1,37 @@
 """Offer each page's EXECUTED notebook (with its outputs) in the theme's download menu.
 
-MyST-NB writes the executed version of every notebook page (MyST ``.md`` or ``.ipynb``) to
-``_build/jupyter_execute/<page>.ipynb``. sphinx-book-theme's download menu offers the page
-source from ``_build/html/_sources/`` and, when the ``ipynb_source`` context value is set, also
-an ``.ipynb`` entry pointing to ``_sources/<page>.ipynb`` (the theme only sets it itself when
-Binder/Colab launch buttons are configured, which this book does not use). This extension:
+sphinx-book-theme's download menu offers the page source from ``_build/html/_sources/`` and,
+when the ``ipynb_source`` context value is set, an ``.ipynb`` entry pointing to
+``_sources/<page>.ipynb`` (the theme sets it itself only when Binder/Colab launch buttons are
+configured, which this book does not use). This extension:
 
-1. on ``html-page-context`` (before the theme builds its buttons, at priority 501), sets
-   ``ipynb_source`` for MyST-markdown notebook pages that have an executed notebook, so the
-   menu gets an ``.ipynb`` entry next to ``.md`` and ``.pdf``;
-2. on ``build-finished``, copies every executed notebook to ``_sources/<page>.ipynb``. For pages
-   whose source already is an ``.ipynb`` (the labs, committed without outputs), that replaces
-   the copy Sphinx made of the source, so their ``.ipynb`` entry also downloads the executed one.
+1. on ``html-page-context`` (before the theme builds its buttons at priority 501) sets
+   ``ipynb_source`` for MyST-markdown notebook pages, so their menu gets ``.ipynb`` next to
+   ``.md`` and ``.pdf``;
+2. on ``build-finished`` writes every notebook page, with its outputs, to
+   ``_sources/<page>.ipynb``. For pages whose source already is an ``.ipynb`` (labs, committed
+   without outputs) that replaces Sphinx's copy of the source, so their ``.ipynb`` entry
+   downloads the executed notebook too.
+
+Where the executed notebook comes from: MyST-NB writes each notebook page, converted to
+``.ipynb``, to ``_build/jupyter_execute/<page>.ipynb``, but when a page's outputs come from the
+jupyter-cache (``execute_notebooks: cache`` and the code did not change) that file has NO
+outputs (MyST-NB 1.x writes the notebook it read, not the one merged from the cache). So the
+outputs and widget state are merged here from the same jupyter-cache, with its public
+``merge_match_into_notebook``.
 """
 
 from __future__ import annotations
 
-import shutil
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from sphinx.application import Sphinx
 
 
-def _executed_notebook(app: Sphinx, docname: str) -> Path:
+def _converted_notebook(app: Sphinx, docname: str) -> Path:
     return Path(app.env.mystnb_config.output_folder) / f"{docname}.ipynb"
 
 
@@ -33,22 +41,33 @@ def _add_download_entry(
     if doctree is None or pagename not in app.env.all_docs:
         return
     source_is_ipynb = str(app.env.doc2path(pagename)).endswith(".ipynb")
-    if not source_is_ipynb and _executed_notebook(app, pagename).is_file():
+    if not source_is_ipynb and _converted_notebook(app, pagename).is_file():
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-def _copy_executed_notebooks(app: Sphinx, exception: Exception | None) -> None:
+def _write_executed_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder is None or app.builder.format != "html":
         return
+    config = app.env.mystnb_config
+    cache = None
+    if config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        cache = get_cache(config.execution_cache_path)
     for docname in sorted(app.env.all_docs):
-        executed = _executed_notebook(app, docname)
-        if executed.is_file():
-            target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(executed, target)
+        converted = _converted_notebook(app, docname)
+        if not converted.is_file():
+            continue  # not a notebook page
+        notebook = nbformat.read(converted, as_version=nbformat.NO_CONVERT)
+        if cache is not None:
+            with suppress(KeyError):  # KeyError: not in the cache (e.g. excluded from execution)
+                _, notebook = cache.merge_match_into_notebook(notebook)
+        target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _add_download_entry, priority=500)
-    app.connect("build-finished", _copy_executed_notebooks)
+    app.connect("build-finished", _write_executed_notebooks)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

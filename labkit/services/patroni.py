@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -157,13 +158,35 @@ def superuser_url(endpoint: str = "pg-writer") -> str:
             f"dbname=postgres sslmode=require connect_timeout=3")
 
 
+def writer_session(timeout: float = 60.0):
+    """A superuser session on the writer, through the writer endpoint, once it leads to one.
+
+    Right after a start, HAProxy holds every node "up" until its first check, and Patroni has not
+    yet promoted anyone, so the endpoint may briefly lead to a replica or to nothing.
+    """
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = psycopg.connect(superuser_url(), autocommit=True)
+            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                return conn
+            conn.close()
+        except psycopg.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise ENDPOINTS["pg-writer"].unavailable(exc) from None
+        if time.monotonic() > deadline:
+            raise ENDPOINTS["pg-writer"].unavailable("it leads to no writer")
+        time.sleep(0.1)
+
+
 def setup() -> None:
     """Create the course's login and database through the writer endpoint (idempotent)."""
-    import psycopg
     from psycopg import sql
 
     lab = credentials.pg()
-    with psycopg.connect(superuser_url(), autocommit=True) as conn:
+    with writer_session() as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [lab.user]).fetchone()
         verb = "ALTER" if exists else "CREATE"
         conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
