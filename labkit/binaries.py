@@ -55,6 +55,6 @@ def find(program: str) -> str:
                 found = str(Path(folder, program))
                 break
     if not found:
-        raise MissingProgram(f"{program} is not installed: {install_hint(program)}; `make book` installs "
+        raise MissingProgram(f"{program} is not installed: {install_hint(program)}; `./course book` installs "
                              f"everything the course needs.")
     return found

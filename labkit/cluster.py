@@ -58,7 +58,7 @@ def crash_writer(whole_node: bool = False) -> str:
     """
     name = writer()
     if name is None:
-        raise ClusterUnhealthy("there is no writer to crash; run `make up` first")
+        raise ClusterUnhealthy("there is no writer to crash; run `./course up` first")
     daemon = BY_NAME[name]
     if whole_node:
         agent = procs.running(name)

@@ -12,7 +12,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-START_HINT = "make up  (or: python -m labkit up)"
+START_HINT = "./course up"
 
 
 class ServiceUnavailable(ConnectionError):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import psycopg
 import pymysql
 import redis
 
 from labkit import credentials
 from labkit.endpoints import ENDPOINTS, PG_NODES
-from labkit.services import mariadb, patroni
+from labkit.services import mariadb, memcached, patroni
 from labkit.services import redis as redis_svc
 from labkit.services.base import http_json
 
@@ -57,8 +58,6 @@ def _pg_rows() -> list[Row]:
 
 
 def _pg_proxy_row() -> Row:
-    import psycopg
-
     login = credentials.pg()
     host, port = ENDPOINTS["pg-proxy"].address
     try:
@@ -72,8 +71,8 @@ def _pg_proxy_row() -> Row:
 
 def _mysql_rows() -> list[Row]:
     rows = []
-    for name in (mariadb.WRITER, mariadb.READER):
-        node = mariadb.DAEMONS[0] if name == mariadb.WRITER else mariadb.DAEMONS[1]
+    for node in mariadb.DAEMONS:
+        name = node.name
         try:
             with node.root() as conn, conn.cursor(pymysql.cursors.DictCursor) as cur:
                 cur.execute("SHOW SLAVE STATUS")
@@ -116,14 +115,12 @@ def _redis_rows() -> list[Row]:
     return rows
 
 
-def _plain_rows() -> list[Row]:
-    from labkit.services import memcached
-
+def _memcached_rows() -> list[Row]:
     return [Row(d.name, "cache node", d.ready()) for d in memcached.DAEMONS]
 
 
 def rows() -> list[Row]:
-    return _pg_rows() + [_pg_proxy_row()] + _mysql_rows() + _redis_rows() + _plain_rows()
+    return _pg_rows() + [_pg_proxy_row()] + _mysql_rows() + _redis_rows() + _memcached_rows()
 
 
 def table(all_rows: list[Row] | None = None) -> str:

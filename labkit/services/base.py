@@ -1,12 +1,15 @@
 """What every daemon of the local cloud has in common: ports, start, readiness, stop."""
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import paths, ports, procs
-from labkit.endpoints import ENDPOINTS, Endpoint
+from labkit.endpoints import ENDPOINTS, Endpoint, ServiceUnavailable
 
 
 @dataclass
@@ -68,12 +71,17 @@ class Daemon:
         return self.ready()
 
 
+def accepts(endpoint: str) -> bool:
+    """Whether something accepts TCP connections at ``endpoint`` right now."""
+    try:
+        ENDPOINTS[endpoint].check(timeout=0.5)
+        return True
+    except ServiceUnavailable:
+        return False
+
+
 def http_json(url: str, timeout: float = 0.5) -> tuple[int, dict]:
     """GET ``url``: (status, JSON body) — (0, {}) when nothing answers."""
-    import json
-    import urllib.error
-    import urllib.request
-
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"{}")

@@ -6,12 +6,11 @@ whichever answers yes. Dropping sessions to a server marked down makes clients r
 """
 from __future__ import annotations
 
-import socket
 import subprocess
 
 from labkit import accounts, binaries
 from labkit.endpoints import ENDPOINTS, PG_NODES
-from labkit.services.base import Daemon
+from labkit.services.base import Daemon, accepts
 from labkit.services.redis import NODES as REDIS_NODES
 
 GLOBAL = """\
@@ -81,11 +80,7 @@ class HAProxy(Daemon):
         return [binaries.find("haproxy"), "-db", "-f", str(self.folder / "haproxy.cfg")]
 
     def ready(self) -> bool:
-        try:
-            socket.create_connection(ENDPOINTS["pg-writer"].address, timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        return accepts("pg-writer")
 
 
 DAEMONS = [HAProxy("haproxy", binds=("pg-writer", "pg-reader", "redis-primary"))]

@@ -16,7 +16,9 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import yaml
+from psycopg import sql
 
 from labkit import accounts, binaries, credentials, paths, procs, tls
 from labkit.endpoints import ENDPOINTS, PG_NODES
@@ -164,8 +166,6 @@ def writer_session(timeout: float = 60.0):
     Right after a start, HAProxy holds every node "up" until its first check, and Patroni has not
     yet promoted anyone, so the endpoint may briefly lead to a replica or to nothing.
     """
-    import psycopg
-
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -183,8 +183,6 @@ def writer_session(timeout: float = 60.0):
 
 def setup() -> None:
     """Create the course's login and database through the writer endpoint (idempotent)."""
-    from psycopg import sql
-
     lab = credentials.pg()
     with writer_session() as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [lab.user]).fetchone()

@@ -5,11 +5,10 @@
 """
 from __future__ import annotations
 
-import socket
 
 from labkit import accounts, binaries, credentials
 from labkit.endpoints import ENDPOINTS
-from labkit.services.base import Daemon
+from labkit.services.base import Daemon, accepts
 
 
 def config_text(folder) -> str:
@@ -45,11 +44,7 @@ class PgBouncer(Daemon):
         return [binaries.find("pgbouncer"), str(self.folder / "pgbouncer.ini")]
 
     def ready(self) -> bool:
-        try:
-            socket.create_connection(ENDPOINTS["pg-proxy"].address, timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        return accepts("pg-proxy")
 
 
 DAEMONS = [PgBouncer("pgbouncer", binds=("pg-proxy",))]

@@ -46,7 +46,7 @@ def test_a_service_that_does_not_answer_says_what_to_run(monkeypatch):
         endpoint("memcached1").check()
     message = str(err.value)
     assert "memcached1 (ElastiCache for Memcached node 1) does not answer" in message
-    assert "make up" in message and "python -m labkit up" in message and "LABKIT_MEMCACHED1" in message
+    assert "./course up" in message and "LABKIT_MEMCACHED1" in message
 
 
 def test_markdown_table_lists_every_endpoint():
