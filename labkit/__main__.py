@@ -6,7 +6,7 @@ import sys
 import time
 
 from labkit import binaries, cloud, ports, status
-from labkit.endpoints import BadEndpoint
+from labkit.endpoints import BadEndpoint, validate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--watch", action="store_true", help="refresh every second until Ctrl-C")
     args = parser.parse_args(argv)
     try:
+        validate()
         if args.command == "up":
             cloud.up()
             print(status.table())

@@ -10,7 +10,7 @@ import signal
 import time
 
 from labkit import cloud, procs
-from labkit.endpoints import PG_NODES
+from labkit.endpoints import PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.status import pg_members
 
@@ -40,12 +40,20 @@ def healthy() -> bool:
             and all(m["state"] in ("running", "streaming") for m in nodes))
 
 
+NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the cloud is not running
+
+
 def wait_healthy(timeout: float = 60.0) -> float:
     """Wait until there is one writer and every node runs; return the seconds it took."""
     t0 = time.monotonic()
     while not healthy():
-        if time.monotonic() - t0 > timeout:
-            raise ClusterUnhealthy(f"cluster not healthy after {timeout:.0f} s: {topology()}")
+        waited = time.monotonic() - t0
+        if not pg_members() and waited > NO_AGENT_GRACE:
+            raise ClusterUnhealthy(f"no node of the PostgreSQL cluster answers: start the local cloud "
+                                   f"with `{START_HINT}`")
+        if waited > timeout:
+            raise ClusterUnhealthy(f"cluster not healthy after {timeout:.0f} s: {topology()}; "
+                                   f"`{START_HINT}` restarts what is down")
         time.sleep(0.2)
     return time.monotonic() - t0
 
@@ -58,7 +66,7 @@ def crash_writer(whole_node: bool = False) -> str:
     """
     name = writer()
     if name is None:
-        raise ClusterUnhealthy("there is no writer to crash; run `./course up` first")
+        raise ClusterUnhealthy(f"there is no writer to crash; run `{START_HINT}` first")
     daemon = BY_NAME[name]
     if whole_node:
         agent = procs.running(name)

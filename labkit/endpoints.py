@@ -114,6 +114,12 @@ def endpoint(name: str) -> Endpoint:
         raise KeyError(f"no endpoint called {name!r}; known: {', '.join(ENDPOINTS)}") from None
 
 
+def validate() -> None:
+    """Raise BadEndpoint for the first malformed LABKIT_* endpoint variable, before any work starts."""
+    for ep in ENDPOINTS.values():
+        ep.address
+
+
 def markdown_table() -> str:
     """The endpoint table as the README shows it (a test keeps the two in step)."""
     rows = ["| name | AWS role | default address | variable |", "|---|---|---|---|"]

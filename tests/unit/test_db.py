@@ -11,7 +11,7 @@ def test_an_engine_for_a_stopped_service_names_the_command(monkeypatch, state_ho
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("LABKIT_PG_READER", f"127.0.0.1:{port}")
-    with pytest.raises(ServiceUnavailable, match="pg-reader .* does not answer .*\./course up.*LABKIT_PG_READER"):
+    with pytest.raises(ServiceUnavailable, match=r"pg-reader .* does not answer .*\./course up.*LABKIT_PG_READER"):
         db.engine("pg-reader")
 
 

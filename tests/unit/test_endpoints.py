@@ -52,3 +52,12 @@ def test_a_service_that_does_not_answer_says_what_to_run(monkeypatch):
 def test_markdown_table_lists_every_endpoint():
     table = markdown_table()
     assert all(f"`{e.name}`" in table and str(e.port) in table for e in ENDPOINTS.values())
+
+
+def test_validate_rejects_any_malformed_variable(monkeypatch):
+    from labkit.endpoints import validate
+
+    validate()
+    monkeypatch.setenv("LABKIT_PG_PROXY", "proxy-without-port")
+    with pytest.raises(BadEndpoint, match="LABKIT_PG_PROXY"):
+        validate()
