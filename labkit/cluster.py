@@ -5,13 +5,16 @@ instance, done to a local node (``kill -9`` of the postmaster, or of the whole n
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
+import urllib.request
 
 from labkit import cloud, procs
 from labkit.endpoints import PG_NODES, START_HINT
 from labkit.services import BY_NAME
+from labkit.services.patroni import api_url, writer_session
 from labkit.status import pg_members
 
 
@@ -90,6 +93,44 @@ def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
         if time.monotonic() - t0 > timeout:
             raise ClusterUnhealthy(f"no new writer after {timeout:.0f} s: {topology()}")
         time.sleep(0.05)
+
+
+def _patch_config(change: dict) -> None:
+    body = json.dumps(change).encode()
+    for i in range(1, PG_NODES + 1):
+        request = urllib.request.Request(api_url(i, "/config"), data=body, method="PATCH",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5):
+                return
+        except OSError:
+            continue  # this node's agent is down: any other one can change the shared config
+    raise ClusterUnhealthy(f"no Patroni agent accepted the change; run `{START_HINT}`")
+
+
+def synchronous_standby_names() -> str:
+    """The writer's current synchronous_standby_names ('' when commits are asynchronous)."""
+    with writer_session() as conn:
+        return conn.execute("SHOW synchronous_standby_names").fetchone()[0]
+
+
+def set_quorum_commit(on: bool, timeout: float = 30.0) -> str:
+    """Switch Patroni's quorum commit on (``ANY 1 (replicas)``, Aurora's "acknowledge after a
+    quorum" in miniature) or off (asynchronous replication), and wait until the writer applies it.
+
+    Patroni sets ``synchronous_standby_names`` about a second after the change; a durability
+    experiment must not start before that. Returns the setting in force.
+    """
+    _patch_config({"synchronous_mode": "quorum", "synchronous_node_count": 1} if on
+                  else {"synchronous_mode": False})
+    deadline = time.monotonic() + timeout
+    while True:
+        names = synchronous_standby_names()
+        if names.startswith("ANY") == on:
+            return names
+        if time.monotonic() > deadline:
+            raise ClusterUnhealthy(f"synchronous_standby_names is still {names!r} after {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 def heal(timeout: float = 90.0) -> None:

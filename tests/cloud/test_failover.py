@@ -27,3 +27,14 @@ def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
     cluster.heal()
     roles = {m["name"]: m["role"] for m in cluster.topology()}
     assert roles[old] == "reader" and roles[new] == "writer"
+
+
+def test_quorum_commit_can_be_switched_on_and_off():
+    try:
+        names = cluster.set_quorum_commit(True)
+        replicas = [m["name"] for m in cluster.topology() if m["role"] == "reader"]
+        assert names.startswith("ANY 1 (") and all(r in names for r in replicas), names
+        with db.engine("pg-writer").connect() as conn:
+            assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+    finally:
+        assert cluster.set_quorum_commit(False) == ""
