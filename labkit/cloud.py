@@ -29,7 +29,8 @@ class _Bringup:
 
     def __init__(self, todo: list[Daemon], deadline: float):
         self.todo, self.deadline = todo, deadline
-        self.done = {d.name: threading.Event() for d in DAEMONS}
+        self.daemons = [d for d in DAEMONS if not d.optional or d.running()]
+        self.done = {d.name: threading.Event() for d in self.daemons}
         self.failures: dict[str, str] = {}
 
     def left(self) -> float:
@@ -61,7 +62,7 @@ class _Bringup:
             self.done[daemon.name].set()
 
     def run(self) -> None:
-        threads = [threading.Thread(target=self._run, args=(d,), daemon=True) for d in DAEMONS]
+        threads = [threading.Thread(target=self._run, args=(d,), daemon=True) for d in self.daemons]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -76,7 +77,7 @@ def up(timeout: float = 120.0, echo=print) -> list[str]:
     t0 = time.monotonic()
     credentials.local()
     tls.ensure()
-    todo = [d for d in DAEMONS if not d.running()]
+    todo = [d for d in DAEMONS if not d.running() and not d.optional]
     for daemon in todo:
         daemon.leftovers()
     for daemon in todo:

@@ -5,16 +5,18 @@ instance, done to a local node (``kill -9`` of the postmaster, or of the whole n
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shutil
 import signal
 import time
 import urllib.request
 
 from labkit import cloud, procs
-from labkit.endpoints import PG_NODES, START_HINT
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.services import BY_NAME
-from labkit.services.patroni import api_url, writer_session
+from labkit.services.patroni import NAMESPACE, SCOPE, api_url, writer_session
 from labkit.status import pg_members
 
 
@@ -30,7 +32,7 @@ def topology() -> list[dict]:
                      ("reader" if f"pg-node{i}" in members else "down"),
              "state": members.get(f"pg-node{i}", {}).get("state", "stopped"),
              "lag_bytes": members.get(f"pg-node{i}", {}).get("lag")}
-            for i in range(1, PG_NODES + 1)]
+            for i in range(1, PG_EXTRA_NODE + 1) if i <= PG_NODES or f"pg-node{i}" in members]
 
 
 def writer() -> str | None:
@@ -131,6 +133,45 @@ def set_quorum_commit(on: bool, timeout: float = 30.0) -> str:
         if time.monotonic() > deadline:
             raise ClusterUnhealthy(f"synchronous_standby_names is still {names!r} after {timeout:.0f} s")
         time.sleep(0.1)
+
+
+def add_reader(timeout: float = 90.0) -> str:
+    """Start the extra node: it clones the writer and joins the reader endpoint ("push-button scaling").
+
+    Returns its name once Patroni reports it streaming.
+    """
+    daemon = BY_NAME[f"pg-node{PG_EXTRA_NODE}"]
+    if not daemon.running():
+        daemon.start()
+    deadline = time.monotonic() + timeout
+    while not any(m["name"] == daemon.name and m["state"] == "streaming" for m in topology()):
+        if time.monotonic() > deadline:
+            raise ClusterUnhealthy(f"{daemon.name} did not start streaming in {timeout:.0f} s; "
+                                   f"see {procs.log_file(daemon.name)}")
+        time.sleep(0.2)
+    return daemon.name
+
+
+def forget_member(name: str) -> None:
+    """Delete a stopped node's member key in etcd, instead of waiting for its lease (ttl) to expire."""
+    key = base64.b64encode(f"{NAMESPACE}{SCOPE}/members/{name}".encode()).decode()
+    request = urllib.request.Request(f"http://127.0.0.1:{ENDPOINTS['etcd'].bound_port}/v3/kv/deleterange",
+                                     data=json.dumps({"key": key}).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=5):
+        return
+
+
+def remove_reader(timeout: float = 60.0) -> None:
+    """Stop the extra node and delete its data, so the cluster is back to three nodes."""
+    daemon = BY_NAME[f"pg-node{PG_EXTRA_NODE}"]
+    daemon.stop()
+    shutil.rmtree(daemon.data_dir, ignore_errors=True)
+    forget_member(daemon.name)
+    deadline = time.monotonic() + timeout
+    while any(m["name"] == daemon.name for m in topology()):
+        if time.monotonic() > deadline:
+            raise ClusterUnhealthy(f"Patroni still lists {daemon.name} after {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def heal(timeout: float = 90.0) -> None:

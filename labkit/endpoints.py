@@ -29,6 +29,7 @@ class Endpoint:
     aws_role: str
     port: int
     public: bool = True  # False for plumbing a lab never talks to (etcd, Patroni's REST API)
+    on_demand: bool = False  # started by a lab when it needs it, not by `up`
 
     @property
     def env_var(self) -> str:
@@ -76,23 +77,29 @@ class Endpoint:
 
 
 def _pg_node(i: int) -> Endpoint:
-    return Endpoint(f"pg-node{i}", f"Aurora PostgreSQL instance endpoint (node {i})", 15440 + i)
+    return Endpoint(f"pg-node{i}", f"Aurora PostgreSQL instance endpoint (node {i})", 15440 + i,
+                    on_demand=i > PG_NODES)
 
 
 def _patroni_api(i: int) -> Endpoint:
-    return Endpoint(f"patroni{i}", f"failover agent of pg-node{i} (Patroni REST API)", 18440 + i, public=False)
+    return Endpoint(f"patroni{i}", f"failover agent of pg-node{i} (Patroni REST API)", 18440 + i,
+                    public=False, on_demand=i > PG_NODES)
 
 
-PG_NODES = 3
+PG_NODES = 3          # nodes `up` starts: one writer, two readers
+PG_EXTRA_NODE = 4     # a reader a lab adds and removes ("push-button scaling"); not started by `up`
 ENDPOINTS: dict[str, Endpoint] = {
     e.name: e
     for e in [
         Endpoint("pg-writer", "Aurora PostgreSQL cluster (writer) endpoint", 15432),
         Endpoint("pg-reader", "Aurora PostgreSQL reader endpoint", 15433),
-        *(_pg_node(i) for i in range(1, PG_NODES + 1)),
+        *(_pg_node(i) for i in range(1, PG_EXTRA_NODE + 1)),
+        Endpoint("pg-restore", "PostgreSQL restored to a point in time (a new cluster, as Aurora restores)",
+                 15450, on_demand=True),
         Endpoint("pg-proxy", "RDS Proxy in front of the PostgreSQL writer", 16432),
         Endpoint("mysql-writer", "Aurora MySQL cluster (writer) endpoint", 13306),
         Endpoint("mysql-reader", "Aurora MySQL reader endpoint (instance of the replica)", 13307),
+        Endpoint("mysql-restore", "MySQL restored from a backup and binlog replay", 13308, on_demand=True),
         Endpoint("redis-primary", "ElastiCache for Redis primary endpoint", 16400),
         Endpoint("redis-node1", "ElastiCache for Redis node 1", 16379),
         Endpoint("redis-node2", "ElastiCache for Redis node 2", 16380),
@@ -102,7 +109,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("memcached2", "ElastiCache for Memcached node 2", 11312),
         Endpoint("etcd", "failover store of the PostgreSQL cluster (etcd)", 12379, public=False),
         Endpoint("etcd-peer", "etcd peer port", 12380, public=False),
-        *(_patroni_api(i) for i in range(1, PG_NODES + 1)),
+        *(_patroni_api(i) for i in range(1, PG_EXTRA_NODE + 1)),
     ]
 }
 

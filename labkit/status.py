@@ -8,7 +8,7 @@ import pymysql
 import redis
 
 from labkit import credentials
-from labkit.endpoints import ENDPOINTS, PG_NODES
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES
 from labkit.services import mariadb, memcached, patroni
 from labkit.services import redis as redis_svc
 from labkit.services.base import http_json
@@ -43,7 +43,9 @@ def pg_members() -> dict[str, dict]:
 def _pg_rows() -> list[Row]:
     members = pg_members()
     rows = []
-    for i in range(1, PG_NODES + 1):
+    for i in range(1, PG_EXTRA_NODE + 1):
+        if i > PG_NODES and f"pg-node{i}" not in members:
+            continue  # the extra reader is shown only while a lab has added it
         m = members.get(f"pg-node{i}", {})
         role = {"leader": "writer", "replica": "reader", "sync_standby": "reader (sync)",
                 "quorum_standby": "reader (quorum)"}.get(m.get("role"), m.get("role", "down"))

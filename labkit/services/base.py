@@ -20,6 +20,7 @@ class Daemon:
     binds: tuple[str, ...] = ()          # endpoint names this daemon listens on
     after: tuple[str, ...] = ()          # daemons that must be ready before this one starts
     stop_timeout: float = 5.0
+    optional: bool = False               # started by a lab on demand, not by `up`
     _folder: Path | None = field(default=None, init=False, repr=False)
 
     @property

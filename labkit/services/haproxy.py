@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 
 from labkit import accounts, binaries
-from labkit.endpoints import ENDPOINTS, PG_NODES
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE
 from labkit.services.base import Daemon, accepts
 from labkit.services.redis import NODES as REDIS_NODES
 
@@ -31,7 +31,7 @@ def _pg_listener(endpoint: str, check_uri: str, balance: str) -> str:
     servers = "\n".join(
         f"    server pg-node{i} {ENDPOINTS[f'pg-node{i}'].host}:{ENDPOINTS[f'pg-node{i}'].bound_port} "
         f"check port {ENDPOINTS[f'patroni{i}'].bound_port}"
-        for i in range(1, PG_NODES + 1)
+        for i in range(1, PG_EXTRA_NODE + 1)  # the extra node is checked too: down until a lab adds it
     )
     return f"""
 listen {endpoint}

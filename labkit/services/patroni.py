@@ -21,7 +21,7 @@ import yaml
 from psycopg import sql
 
 from labkit import accounts, binaries, credentials, paths, procs, tls
-from labkit.endpoints import ENDPOINTS, PG_NODES
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES
 from labkit.services.base import Daemon, http_json
 
 SCOPE = "aurora-pg"
@@ -104,6 +104,9 @@ class PatroniNode(Daemon):
                             "max_connections": 200, "password_encryption": "scram-sha-256",
                             "track_commit_timestamp": "on",
                             "shared_preload_libraries": "pg_stat_statements",
+                            # Archiving is on but discards (true) until a lab points it at
+                            # wal_archive_dir() for point-in-time recovery, so WAL never piles up.
+                            "archive_mode": "on", "archive_command": "/bin/true",
                             "ssl": "on", "ssl_cert_file": str(certs["cert"]),
                             "ssl_key_file": str(certs["key"]), "ssl_ca_file": str(certs["ca"]),
                         },
@@ -150,8 +153,14 @@ class PatroniNode(Daemon):
             procs.stop_pid(pid, timeout=5.0, sig=signal.SIGINT)  # PostgreSQL's fast shutdown
 
 
-DAEMONS = [PatroniNode(f"pg-node{i}", binds=(f"pg-node{i}", f"patroni{i}"), after=("etcd",))
-           for i in range(1, PG_NODES + 1)]
+DAEMONS = [PatroniNode(f"pg-node{i}", binds=(f"pg-node{i}", f"patroni{i}"), after=("etcd",),
+                       optional=i > PG_NODES)
+           for i in range(1, PG_EXTRA_NODE + 1)]
+
+
+def wal_archive_dir() -> Path:
+    """Where a lab may archive WAL (archive_command) for point-in-time recovery."""
+    return paths.sub("wal-archive")
 
 
 def superuser_url(endpoint: str = "pg-writer") -> str:

@@ -38,3 +38,17 @@ def test_quorum_commit_can_be_switched_on_and_off():
             assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
     finally:
         assert cluster.set_quorum_commit(False) == ""
+
+
+def test_a_reader_can_be_added_to_the_reader_endpoint_and_removed():
+    added = cluster.add_reader()
+    try:
+        engine = db.engine("pg-reader", poolclass=sa.pool.NullPool)
+        answered = set()
+        for _ in range(9):
+            with engine.connect() as conn:
+                answered.add(db.identify(conn)["node"])
+        assert added in answered and len(answered) == 3, answered
+    finally:
+        cluster.remove_reader()
+    assert [m["name"] for m in cluster.topology()] == ["pg-node1", "pg-node2", "pg-node3"]
