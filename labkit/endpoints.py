@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 
 START_HINT = "./course up"
+EPHEMERAL_PORTS_START = 32768  # Linux's ephemeral range: TIME_WAIT client sockets block ports there
 
 
 class ServiceUnavailable(ConnectionError):
@@ -37,10 +38,10 @@ class Endpoint:
 
     @property
     def address(self) -> tuple[str, int]:
-        """(host, port), honouring the environment override."""
+        """(host, port), honouring the environment override and LABKIT_PORT_OFFSET."""
         raw = os.environ.get(self.env_var, "").strip()
         if not raw:
-            return "127.0.0.1", self.port
+            return "127.0.0.1", self.port + port_offset()
         host, sep, port = raw.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise BadEndpoint(
@@ -74,6 +75,33 @@ class Endpoint:
             socket.create_connection(self.address, timeout=timeout).close()
         except OSError as exc:
             raise self.unavailable(exc.strerror or exc) from None
+
+
+def port_offset() -> int:
+    """LABKIT_PORT_OFFSET shifts every default port, so a second local cloud can run beside the first
+    (the test suite gives each parallel worker its own)."""
+    raw = os.environ.get("LABKIT_PORT_OFFSET", "0").strip() or "0"
+    top = max(e.port for e in ENDPOINTS.values())
+    if not raw.isdigit() or top + int(raw) >= EPHEMERAL_PORTS_START:
+        raise BadEndpoint(f"LABKIT_PORT_OFFSET={raw!r} must be a whole number below "
+                          f"{EPHEMERAL_PORTS_START - top}, so every port stays below {EPHEMERAL_PORTS_START}.")
+    return int(raw)
+
+
+def disjoint_offsets(count: int, start: int) -> list[int]:
+    """``count`` port offsets, the first 0, whose shifted port sets never overlap: one per parallel cloud."""
+    ports = {e.port for e in ENDPOINTS.values()}
+    chosen, used = [0], set(ports)
+    for offset in range(start, EPHEMERAL_PORTS_START - max(ports)):
+        if len(chosen) == count:
+            break
+        shifted = {p + offset for p in ports}
+        if not shifted & used:
+            chosen.append(offset)
+            used |= shifted
+    if len(chosen) < count:
+        raise ValueError(f"no room below {EPHEMERAL_PORTS_START} for {count} local clouds")
+    return chosen
 
 
 def _pg_node(i: int) -> Endpoint:

@@ -8,6 +8,8 @@ in place.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import re
 import signal
 import subprocess
@@ -53,19 +55,22 @@ def patroni_program() -> str:
     """The patroni executable, runnable by the daemon account.
 
     As root, the course's own virtual environment may sit in a private folder the daemon account
-    cannot read (a Python under /root), so Patroni gets a small environment of its own in the
-    state folder, made with the system Python.
+    cannot read (a Python under /root), so Patroni gets a small environment of its own under
+    /var/tmp, made with the system Python once per Patroni version and shared by every local cloud
+    of this machine (a file lock keeps parallel test workers from building it twice).
     """
     if not accounts.switching_user():
         return str(Path(sys.executable).with_name("patroni"))
-    venv = paths.state_dir() / "patroni-venv"
+    spec = _requirement()
+    venv = Path("/var/tmp") / f"labkit-patroni-{hashlib.sha1(spec.encode()).hexdigest()[:10]}"
     program = venv / "bin" / "patroni"
-    with _install_lock:
+    with _install_lock, open(f"{venv}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if program.exists():
             return str(program)
         print(f"  creating Patroni's environment in {venv} (once)", flush=True)
         for step in (["/usr/bin/python3", "-m", "venv", str(venv)],
-                     [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", _requirement()]):
+                     [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", spec]):
             done = subprocess.run(step, capture_output=True, text=True)
             if done.returncode:
                 raise RuntimeError(f"{' '.join(step)} failed:\n{done.stderr[-3000:]}")

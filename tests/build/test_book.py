@@ -1,6 +1,8 @@
-"""The book builds with every page and lab executed against the local cloud, warnings as errors.
+"""The built book: it builds with every page and lab executed, warnings as errors, then a browser
+reads every page (site_checks.py).
 
-Runs before test_site.py, which checks the result in a browser. A failing cell fails the build.
+Both live in this one module so that, with pytest-xdist's ``--dist loadfile``, the browser checks
+run after the build and on the same worker. A failing cell fails the build.
 """
 import subprocess
 import sys
@@ -14,3 +16,6 @@ def test_the_book_builds_clean():
     done = subprocess.run([str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going", "."],
                           cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, f"{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+
+
+from site_checks import *  # noqa: E402,F401,F403 — collected here, after the build

@@ -1,4 +1,5 @@
 """up is idempotent and repairs what was killed; down leaves nothing behind; ports are checked."""
+import os
 import socket
 import time
 
@@ -50,22 +51,31 @@ def test_up_restarts_a_patroni_agent_killed_with_sigkill_and_stops_its_orphan_po
 
 def test_a_port_held_by_a_stranger_stops_up_with_a_clear_message():
     BY_NAME["memcached2"].stop()
+    port = ENDPOINTS["memcached2"].bound_port
     with socket.socket() as squatter:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        squatter.bind(("127.0.0.1", 11312))
+        squatter.bind(("127.0.0.1", port))
         squatter.listen()
-        with pytest.raises(ports.PortTaken, match=r"port 11312 for memcached2 .* LABKIT_MEMCACHED2="):
+        with pytest.raises(ports.PortTaken, match=rf"port {port} for memcached2 .* LABKIT_MEMCACHED2="):
             cloud.up(echo=_quiet)
     assert cloud.up(echo=_quiet) == ["memcached2"]
 
 
+def _processes_of_this_cloud() -> list[dict]:
+    """Live processes started in, or naming, this cloud's state folder (other clouds may run beside it)."""
+    state = str(paths.state_dir())
+    found = []
+    for proc in psutil.process_iter(["pid", "name", "cmdline", "cwd", "status"]):
+        if proc.info["status"] == psutil.STATUS_ZOMBIE or proc.pid == os.getpid():
+            continue
+        if (proc.info["cwd"] or "").startswith(state) or any(state in a for a in proc.info["cmdline"] or ()):
+            found.append(proc.info)
+    return found
+
+
 def test_down_leaves_no_process_and_up_starts_again_from_stopped():
     cloud.down(echo=_quiet)
-    state = str(paths.state_dir())
-    left = [p.info for p in psutil.process_iter(["pid", "name", "cmdline"])
-            if any(state in arg for arg in p.info["cmdline"] or ()) or "labkit.supervise" in (p.info["cmdline"] or ())]
-    left = [p for p in left if psutil.Process(p["pid"]).status() != psutil.STATUS_ZOMBIE]
-    assert left == []
+    assert _processes_of_this_cloud() == []
     assert not any(procs.running(d) for d in BY_NAME)
     assert all(ports.is_free("127.0.0.1", e.bound_port) for e in ENDPOINTS.values()), "a port is still held"
     assert len(cloud.up(echo=_quiet)) == len([d for d in BY_NAME.values() if not d.optional])

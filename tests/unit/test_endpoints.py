@@ -61,3 +61,23 @@ def test_validate_rejects_any_malformed_variable(monkeypatch):
     monkeypatch.setenv("LABKIT_PG_PROXY", "proxy-without-port")
     with pytest.raises(BadEndpoint, match="LABKIT_PG_PROXY"):
         validate()
+
+
+def test_a_port_offset_moves_every_default_port(monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "11222")
+    assert endpoint("pg-writer").address == ("127.0.0.1", 15432 + 11222)
+    monkeypatch.setenv("LABKIT_PG_WRITER", "127.0.0.1:5432")
+    assert endpoint("pg-writer").address == ("127.0.0.1", 5432)  # an explicit address wins
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "20000")
+    with pytest.raises(BadEndpoint, match="LABKIT_PORT_OFFSET='20000' must be a whole number below"):
+        endpoint("redis-node1").address
+
+
+def test_disjoint_offsets_give_clouds_that_share_no_port():
+    from labkit.endpoints import disjoint_offsets
+
+    offsets = disjoint_offsets(3, 11222)
+    assert offsets[0] == 0 and len(offsets) == 3
+    shifted = [{e.port + o for e in ENDPOINTS.values()} for o in offsets]
+    assert not (shifted[0] & shifted[1] or shifted[0] & shifted[2] or shifted[1] & shifted[2])
+    assert max(max(s) for s in shifted) < 32768
