@@ -1,8 +1,7 @@
 """Test-suite wiring: MyST notebooks run under nbval, and a local cloud is up for what needs it.
 
-Pages and labs are MyST markdown notebooks. nbval runs .ipynb files, so each one with code cells
-is converted with jupytext to ``_build/nbval/`` and collected from there. nbval runs in lax mode:
-the sources carry no outputs to compare, and every page ends with assertions of its own.
+Pages and labs are MyST markdown notebooks; nbval reads them through jupytext and runs them in
+lax mode: the sources carry no outputs to compare, and every page ends with assertions of its own.
 
 The suite runs in parallel (pytest-xdist, one file per worker at a time). Labs crash and heal
 servers, so each worker gets a local cloud of its own: worker gw0 uses the usual one, the others
@@ -14,8 +13,10 @@ import functools
 import hashlib
 import os
 from pathlib import Path
+from unittest import mock
 
 import jupytext
+import nbval.plugin
 from nbval.plugin import IPyNbFile
 
 ROOT = Path(__file__).parent
@@ -29,8 +30,17 @@ def _worker_index() -> int:
     return int(WORKER[2:]) if WORKER.startswith("gw") else 0
 
 
+def _explicit_cloud() -> bool:
+    """Whether the environment already says where the servers are (LABKIT_HOME, a port offset, an endpoint)."""
+    return any(k.startswith("LABKIT_") and not k.startswith(("LABKIT_DAEMON_USER", "LABKIT_PG_SSL"))
+               for k in os.environ)
+
+
 def pytest_configure(config):
     config.option.nbval_lax = True
+    if not WORKER and _explicit_cloud() and getattr(config.option, "numprocesses", None):
+        # Extra clouds on shifted ports would ignore the servers the environment points at: run serially.
+        config.option.numprocesses, config.option.dist = 0, "no"
     index = _worker_index()
     if index:
         from labkit.endpoints import disjoint_offsets
@@ -40,16 +50,21 @@ def pytest_configure(config):
         os.environ["LABKIT_HOME"] = f"/var/tmp/labkit-test-{repo}-{WORKER}"
 
 
+class MystNotebook(IPyNbFile):
+    """nbval's collector for a MyST markdown notebook: the same cells, read through jupytext."""
+
+    def collect(self):
+        with mock.patch.object(nbval.plugin.nbformat, "read", lambda path, as_version: jupytext.read(path)):
+            yield from super().collect()
+
+
 def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix != ".md" or file_path.parts[len(ROOT.parts)] not in NOTEBOOK_DIRS:
         return None
     notebook = jupytext.read(file_path)
     if "kernelspec" not in notebook.metadata or not any(c.cell_type == "code" for c in notebook.cells):
         return None
-    target = ROOT / "_build" / "nbval" / (WORKER or "main") / file_path.relative_to(ROOT).with_suffix(".ipynb")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    jupytext.write(notebook, target)
-    return IPyNbFile.from_parent(parent, path=target)
+    return MystNotebook.from_parent(parent, path=file_path)
 
 
 @functools.cache

@@ -5,7 +5,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from labkit import paths, ports, procs
@@ -21,7 +21,6 @@ class Daemon:
     after: tuple[str, ...] = ()          # daemons that must be ready before this one starts
     stop_timeout: float = 5.0
     optional: bool = False               # started by a lab on demand, not by `up`
-    _folder: Path | None = field(default=None, init=False, repr=False)
 
     @property
     def endpoints(self) -> list[Endpoint]:
