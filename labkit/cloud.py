@@ -93,7 +93,9 @@ def up(timeout: float = 120.0, echo=print) -> list[str]:
 def down(echo=print) -> None:
     """Stop every daemon and anything a crashed run left behind in the state folder."""
     t0 = time.monotonic()
+    on_demand = [name for name in procs.recorded() if name not in {d.name for d in DAEMONS}]
     threads = [threading.Thread(target=d.stop, daemon=True) for d in DAEMONS]
+    threads += [threading.Thread(target=procs.stop, args=(name,), daemon=True) for name in on_demand]
     for thread in threads:
         thread.start()
     for thread in threads:

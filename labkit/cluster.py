@@ -97,7 +97,8 @@ def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
         time.sleep(0.05)
 
 
-def _patch_config(change: dict) -> None:
+def patch_config(change: dict) -> None:
+    """Change the cluster-wide settings Patroni keeps in etcd (PATCH /config on any live agent)."""
     body = json.dumps(change).encode()
     for i in range(1, PG_NODES + 1):
         request = urllib.request.Request(api_url(i, "/config"), data=body, method="PATCH",
@@ -123,7 +124,7 @@ def set_quorum_commit(on: bool, timeout: float = 30.0) -> str:
     Patroni sets ``synchronous_standby_names`` about a second after the change; a durability
     experiment must not start before that. Returns the setting in force.
     """
-    _patch_config({"synchronous_mode": "quorum", "synchronous_node_count": 1} if on
+    patch_config({"synchronous_mode": "quorum", "synchronous_node_count": 1} if on
                   else {"synchronous_mode": False})
     deadline = time.monotonic() + timeout
     while True:
@@ -178,3 +179,4 @@ def heal(timeout: float = 90.0) -> None:
     """Restart whatever is down (the old writer rejoins as a reader) and wait for a healthy cluster."""
     cloud.up(timeout=timeout, echo=lambda *_: None)
     wait_healthy(timeout)
+_patch_config = patch_config  # TEMPORARY: removed once every caller uses the public name

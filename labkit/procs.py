@@ -25,6 +25,11 @@ def child_pid_file(name: str) -> Path:
     return paths.sub("run") / f"{name}.child.pid"
 
 
+def recorded() -> list[str]:
+    """Names of every daemon started through spawn() in this state folder, running or not."""
+    return sorted(p.name[:-len(".pid")] for p in paths.sub("run").glob("*.pid") if not p.name.endswith(".child.pid"))
+
+
 def log_file(name: str) -> Path:
     return paths.sub("logs") / f"{name}.log"
 

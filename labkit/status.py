@@ -40,7 +40,8 @@ def pg_members() -> dict[str, dict]:
     return {}
 
 
-def _pg_rows() -> list[Row]:
+def pg_rows() -> list[Row]:
+    """The PostgreSQL cluster's rows: its endpoints and instances."""
     members = pg_members()
     rows = []
     for i in range(1, PG_EXTRA_NODE + 1):
@@ -122,7 +123,7 @@ def _memcached_rows() -> list[Row]:
 
 
 def rows() -> list[Row]:
-    return _pg_rows() + [_pg_proxy_row()] + _mysql_rows() + _redis_rows() + _memcached_rows()
+    return pg_rows() + [_pg_proxy_row()] + _mysql_rows() + _redis_rows() + _memcached_rows()
 
 
 def table(all_rows: list[Row] | None = None) -> str:

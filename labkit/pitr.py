@@ -1,0 +1,226 @@
+"""PostgreSQL point-in-time recovery into a NEW server, as Aurora PostgreSQL restores to a new cluster.
+
+The steps are the ones a DBA runs by hand: archive every WAL segment (Patroni sets
+``archive_command`` for the whole cluster, applied by a reload), take a base backup, and later
+start a copy of that backup on its own port with ``recovery.signal``, a ``restore_command`` that
+reads the archive and a recovery target, so PostgreSQL replays the archived WAL up to the target
+and promotes itself. The live cluster is never touched by the restore.
+"""
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from labkit import accounts, binaries, credentials, paths, ports, procs
+from labkit.cluster import patch_config
+from labkit.endpoints import ENDPOINTS
+from labkit.services.patroni import wal_archive_dir, writer_session
+
+DISCARD = "/bin/true"  # the cluster's archive_command when no lab archives WAL
+RESTORE = "pg-restore"
+
+
+class RecoveryFailed(RuntimeError):
+    """A step of the backup or the restore did not complete; the message says where to look."""
+
+
+def archive_command(archive: Path) -> str:
+    """Copy a finished WAL segment into ``archive`` without ever overwriting one already there."""
+    folder = shlex.quote(str(archive))
+    return f"test ! -f {folder}/%f && cp %p {folder}/%f"
+
+
+def shown_archive_command() -> str:
+    """What ``SHOW archive_command`` says on the writer right now."""
+    with writer_session() as conn:
+        return conn.execute("SHOW archive_command").fetchone()[0]
+
+
+def set_archive_command(command: str, timeout: float = 30.0) -> str:
+    """Change ``archive_command`` cluster-wide through Patroni (a reload, no restart) and wait until
+    the writer runs with it. Returns what ``SHOW archive_command`` says."""
+    patch_config({"postgresql": {"parameters": {"archive_command": command}}})
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = shown_archive_command()
+        if shown == command:
+            return shown
+        if time.monotonic() > deadline:
+            raise RecoveryFailed(f"the writer still archives with {shown!r} after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def start_archiving() -> Path:
+    """Point archive_command at an empty archive folder; returns the folder."""
+    archive = wal_archive_dir()
+    _clear(archive)
+    set_archive_command(archive_command(archive))
+    return archive
+
+
+def stop_archiving() -> None:
+    """Back to discarding WAL, and empty the archive this lab filled."""
+    set_archive_command(DISCARD)
+    _clear(wal_archive_dir())
+
+
+def _clear(folder: Path) -> None:
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _run_as_daemon(argv: list[str], what: str, env: dict | None = None) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, **accounts.popen_kwargs())
+    if done.returncode:
+        raise RecoveryFailed(f"{what} failed ({' '.join(argv[:3])} ...):\n{done.stderr[-2000:]}")
+
+
+def _empty_data_folder(name: str) -> Path:
+    """A fresh folder PostgreSQL accepts as a data directory (owned by the daemon account, 0700)."""
+    folder = paths.sub(name)
+    _clear(folder)
+    return accounts.give(folder, 0o700)
+
+
+def base_backup() -> Path:
+    """``pg_basebackup`` of the writer, run as the daemon account; returns the backup folder.
+
+    ``--no-sync`` skips flushing the copy to disk: a lab's backup need not survive a power cut,
+    and the flush takes seconds on a busy laptop.
+    """
+    target = _empty_data_folder("pitr-base-backup")
+    host, port = ENDPOINTS["pg-writer"].address
+    _run_as_daemon(
+        [str(binaries.postgres_bin_dir() / "pg_basebackup"), "-h", host, "-p", str(port),
+         "-U", "replicator", "-D", str(target), "-X", "stream", "-c", "fast", "--no-sync", "--no-password"],
+        "pg_basebackup",
+        env={"PGPASSWORD": credentials.local()["pg_replication"], "PGSSLMODE": "require"},
+    )
+    return target
+
+
+def last_commit_time(engine: Engine, table: str) -> datetime:
+    """The commit time of the newest transaction that left a row in ``table``, as the server
+    recorded it (``track_commit_timestamp`` is on): the exact moment the good data was complete."""
+    with engine.connect() as conn:
+        found = conn.execute(sa.text(f"SELECT max(pg_xact_commit_timestamp(xmin)) FROM {table}")).scalar()
+    if found is None:
+        raise RecoveryFailed(f"{table} has no rows with a commit timestamp to recover to")
+    return found
+
+
+def archive_current_segment(timeout: float = 30.0) -> str:
+    """Close the current WAL segment (``pg_switch_wal``) and wait until the archiver reports it
+    archived, so everything written so far can be replayed. Returns the segment's file name.
+
+    The archiver's own report is awaited, not the file's appearance: ``cp`` may still be writing.
+    """
+    with writer_session() as conn:
+        segment = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
+        deadline = time.monotonic() + timeout
+        while (conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()[0] or "") < segment:
+            if time.monotonic() > deadline:
+                raise RecoveryFailed(f"{segment} was not archived into {wal_archive_dir()} in {timeout:.0f} s; "
+                                     f"check the writer's archive_command and pg_stat_archiver")
+            time.sleep(0.1)
+    return segment
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def recovery_conf(data_dir: Path, archive: Path, target_time: datetime, port: int) -> str:
+    """Settings appended to the restored copy's postgresql.auto.conf (which wins over the
+    postgresql.conf Patroni wrote): its own port, socket and hba files, no archiving into the live
+    cluster's archive, and recovery from the archive up to ``target_time`` inclusive, then promote.
+    """
+    if target_time.tzinfo is None:
+        raise ValueError("target_time must carry a time zone (use the server's timestamptz)")
+    settings = {
+        "port": str(port),
+        "listen_addresses": "127.0.0.1",
+        "unix_socket_directories": str(data_dir),
+        "hba_file": str(data_dir / "pg_hba.conf"),
+        "ident_file": str(data_dir / "pg_ident.conf"),
+        "cluster_name": "restored",
+        "archive_mode": "off",
+        "synchronous_standby_names": "",
+        "restore_command": f"cp {shlex.quote(str(archive))}/%f %p",
+        "recovery_target_time": target_time.isoformat(sep=" "),
+        "recovery_target_inclusive": "on",
+        "recovery_target_action": "promote",
+    }
+    lines = ["", "# point-in-time restore (labkit.pitr)"]
+    lines += [f"{name} = {_quote(value)}" for name, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _pg_ctl(*args: str) -> list[str]:
+    return [str(binaries.postgres_bin_dir() / "pg_ctl"), *args]
+
+
+def restored_data_dir() -> Path:
+    return paths.state_dir() / "pitr-restored"
+
+
+def restore(backup: Path, target_time: datetime, timeout: float = 60.0) -> Path:
+    """Start a NEW server on the pg-restore endpoint from ``backup``, recovered to ``target_time``.
+
+    Returns its data folder once it has replayed the archive and promoted itself.
+    """
+    stop_restored()
+    endpoint = ENDPOINTS[RESTORE]
+    ports.ensure_free(endpoint)
+    data = _empty_data_folder(restored_data_dir().name)
+    _run_as_daemon(["cp", "-a", f"{backup}/.", str(data)], "copying the base backup")
+    (data / "standby.signal").unlink(missing_ok=True)  # a backup of a replica would carry one
+    auto_conf = data / "postgresql.auto.conf"
+    accounts.write(auto_conf, auto_conf.read_text() + recovery_conf(
+        data, wal_archive_dir(), target_time, endpoint.bound_port), 0o600)
+    accounts.write(data / "recovery.signal", "", 0o600)
+    log = procs.log_file(RESTORE)
+    _run_as_daemon(_pg_ctl("start", "-D", str(data), "-l", str(log), "-w", "-t", str(int(timeout))),
+                   f"starting the restored server (see {log})")
+    _wait_promoted(data, endpoint.bound_port, timeout, log)
+    return data
+
+
+def _wait_promoted(data: Path, port: int, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(host=str(data), port=port, user="postgres", dbname="postgres") as conn:
+                if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    return
+        except psycopg.OperationalError as exc:
+            if procs.postmaster_pid(data) is None:
+                raise RecoveryFailed(f"the restored server stopped: {exc}; see {log}") from None
+        if time.monotonic() > deadline:
+            raise RecoveryFailed(f"the restored server did not finish recovery in {timeout:.0f} s; see {log}")
+        time.sleep(0.2)
+
+
+def stop_restored() -> None:
+    """Stop the restored server if it runs (fast shutdown) and delete its data."""
+    data = restored_data_dir()
+    if procs.postmaster_pid(data) is not None:
+        _run_as_daemon(_pg_ctl("stop", "-D", str(data), "-m", "fast", "-w"), "stopping the restored server")
+    if data.exists():
+        shutil.rmtree(data)
+
+
+def delete_base_backup(backup: Path) -> None:
+    """Delete a base backup once no restore needs it."""
+    shutil.rmtree(backup)

@@ -1,0 +1,330 @@
+"""Patching without downtime, done to the local cluster: a rolling restart through Patroni.
+
+Aurora applies an engine patch by restarting instances; what an application notices depends on
+how it reconnects. Here a "patch" is a PostgreSQL setting that takes effect only at restart (the
+node reports ``pending_restart``), applied by restarting the replicas one at a time, then handing
+the writer role to an already restarted replica (a switchover restarts the old writer as a
+replica). ``ClientLoop`` plays the application meanwhile and records every attempt, so the lab
+can count what failed and when.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from labkit import cluster, db
+from labkit.endpoints import PG_NODES, START_HINT
+from labkit.services.base import http_json
+from labkit.services.patroni import api_url
+
+# A setting that PostgreSQL reads only at start: changing it leaves every node "pending restart",
+# as a new engine version waits for a reboot. Harmless: it sizes pg_stat_activity's query text.
+PATCH_SETTING = "track_activity_query_size"
+PATCH_VALUES = (1024, 2048)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One operation as the application saw it: when, on which node, after how many tries."""
+    start: float
+    end: float
+    ok: bool
+    node: str | None
+    tries: int
+    error: str = ""
+
+
+class ClientLoop:
+    """A background client that repeats ``operation(conn)`` on a fresh connection each time.
+
+    ``retries`` extra tries (``backoff`` seconds apart) are what an application adds around a
+    read: a connection refused or cut by a restarting node is retried on a new connection, which
+    the endpoint sends to a node that is up. Writes are run with ``retries=0`` to see raw errors.
+    ``operation`` returns the name of the node that answered.
+    """
+
+    def __init__(self, engine: Engine, operation: Callable[[Connection], str], retries: int = 0,
+                 backoff: float = 0.1, pause: float = 0.01):
+        self.engine, self.operation = engine, operation
+        self.retries, self.backoff, self.pause = retries, backoff, pause
+        self.attempts: list[Attempt] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _once(self) -> Attempt:
+        start, error = time.monotonic(), ""
+        for tries in range(1, self.retries + 2):
+            try:
+                with self.engine.connect() as conn:
+                    node = self.operation(conn)
+                    conn.commit()
+                return Attempt(start, time.monotonic(), True, node, tries)
+            except sa.exc.DBAPIError as exc:
+                error = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                if tries <= self.retries:
+                    time.sleep(self.backoff)
+        return Attempt(start, time.monotonic(), False, None, self.retries + 1, error)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.attempts.append(self._once())
+            time.sleep(self.pause)
+
+    def __enter__(self) -> "ClientLoop":
+        self.t0 = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def failed(self) -> list[Attempt]:
+        return [a for a in self.attempts if not a.ok]
+
+    @property
+    def retried(self) -> int:
+        """Tries that failed but were hidden from the application by a later successful try."""
+        return sum(a.tries - 1 for a in self.attempts if a.ok)
+
+
+def fresh_engine(name: str) -> Engine:
+    """An engine that opens a new connection for every ``connect()`` (no pool), so each read is
+    balanced again by the endpoint and no connection to a restarted node is reused."""
+    return db.engine(name, poolclass=sa.pool.NullPool)
+
+
+def read_node(conn: Connection) -> str:
+    """A read: which node answered (``db.identify``)."""
+    return db.identify(conn)["node"]
+
+
+def reset_write_table(engine: Engine, table: str) -> None:
+    """(Re)create the table ``insert_row`` writes to, so a lab can run twice."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        conn.execute(sa.text(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, node text NOT NULL)"))
+
+
+def insert_row(table: str) -> Callable[[Connection], str]:
+    """A write: insert one row into ``table`` (columns id, node) and say which node took it."""
+    def write(conn: Connection) -> str:
+        node = read_node(conn)
+        conn.execute(sa.text(f"INSERT INTO {table} (node) VALUES (:node)"), {"node": node})
+        return node
+    return write
+
+
+def outage_windows(attempts: list[Attempt]) -> list[tuple[float, float]]:
+    """(start, end) of each run of failed attempts: from the first failure's start to the end of
+    the last failure before the next success (or of the last attempt)."""
+    windows, current = [], None
+    for a in sorted(attempts, key=lambda a: a.start):
+        if not a.ok:
+            current = (current[0] if current else a.start, a.end)
+        elif current:
+            windows.append(current)
+            current = None
+    if current:
+        windows.append(current)
+    return windows
+
+
+def rate_per_node(attempts: list[Attempt], t0: float, bin_s: float = 0.5) -> dict[str, list[float]]:
+    """Successful operations per second in bins of ``bin_s`` seconds after ``t0``, per node.
+
+    Returns ``{"t": bin starts, node: rates...}``; failed attempts count under ``"failed"``.
+    """
+    if not attempts:
+        return {"t": []}
+    bins = int((max(a.end for a in attempts) - t0) // bin_s) + 1
+    out: dict[str, list[float]] = {"t": [i * bin_s for i in range(bins)]}
+    for a in attempts:
+        key = a.node if a.ok else "failed"
+        series = out.setdefault(key, [0.0] * bins)
+        series[int((a.end - t0) // bin_s)] += 1 / bin_s
+    return out
+
+
+# --- Patroni, the "maintenance" side --------------------------------------------------------
+
+class PatchFailed(RuntimeError):
+    """A restart or switchover did not complete: the message says which node and what to run."""
+
+
+def _request(node: int, path: str, method: str = "POST", body: dict | None = None,
+             timeout: float = 60.0) -> str:
+    request = urllib.request.Request(api_url(node, path), data=json.dumps(body or {}).encode(),
+                                     method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.read().decode().strip()
+    except urllib.error.HTTPError as err:
+        raise PatchFailed(f"Patroni of pg-node{node} refused {method} {path}: "
+                          f"{err.code} {err.read().decode().strip()}") from None
+    except OSError as exc:
+        raise PatchFailed(f"Patroni of pg-node{node} does not answer ({exc}); run `{START_HINT}`") from None
+
+
+def node_index(name: str) -> int:
+    return int(name.removeprefix("pg-node"))
+
+
+def node_status(name: str) -> dict:
+    """Patroni's view of one node: role, state, postmaster_start_time, pending_restart."""
+    status, body = http_json(api_url(node_index(name), "/patroni"), timeout=2.0)
+    if status not in (200, 503):
+        raise PatchFailed(f"Patroni of {name} does not answer; run `{START_HINT}`")
+    return body
+
+
+def nodes() -> list[str]:
+    return [f"pg-node{i}" for i in range(1, PG_NODES + 1)]
+
+
+def start_times() -> dict[str, str]:
+    """When each node's postmaster started: a restart changes it."""
+    return {name: node_status(name).get("postmaster_start_time", "") for name in nodes()}
+
+
+def pending_restart() -> dict[str, bool]:
+    return {name: bool(node_status(name).get("pending_restart")) for name in nodes()}
+
+
+def _wait(check: Callable[[], bool], what: str, timeout: float) -> float:
+    t0 = time.monotonic()
+    while not check():
+        if time.monotonic() - t0 > timeout:
+            raise PatchFailed(f"{what} did not happen within {timeout:.0f} s: {cluster.topology()}")
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
+def stage_patch(timeout: float = 20.0) -> tuple[int, int]:
+    """Change ``PATCH_SETTING`` in the cluster's shared configuration (to the other of
+    ``PATCH_VALUES``) and wait until every node reports a pending restart. Returns (old, new)."""
+    writer = cluster.writer()
+    if writer is None:
+        raise PatchFailed(f"the cluster has no writer; run `{START_HINT}`")
+    status, config = http_json(api_url(node_index(writer), "/config"), timeout=2.0)
+    old = int(config.get("postgresql", {}).get("parameters", {}).get(PATCH_SETTING, PATCH_VALUES[0]))
+    new = PATCH_VALUES[1] if old == PATCH_VALUES[0] else PATCH_VALUES[0]
+    _request(node_index(writer), "/config", "PATCH", {"postgresql": {"parameters": {PATCH_SETTING: new}}})
+    _wait(lambda: all(pending_restart().values()), "pending restart on every node", timeout)
+    return old, new
+
+
+def in_reader_endpoint(name: str, tries: int = 8) -> bool:
+    """True once fresh connections to the reader endpoint reach ``name`` again."""
+    engine = fresh_engine("pg-reader")
+    for _ in range(tries):
+        try:
+            with engine.connect() as conn:
+                if read_node(conn) == name:
+                    return True
+        except sa.exc.DBAPIError:
+            continue
+    return False
+
+
+def restart_replica(name: str, timeout: float = 60.0) -> None:
+    """Restart one replica through Patroni and wait until it streams and serves reads again."""
+    before = node_status(name).get("postmaster_start_time")
+    _request(node_index(name), "/restart", timeout=timeout)
+    _wait(lambda: node_status(name).get("postmaster_start_time") != before
+          and any(m["name"] == name and m["state"] == "streaming" for m in cluster.topology()),
+          f"{name} streaming again after its restart", timeout)
+    _wait(lambda: in_reader_endpoint(name), f"{name} back in the reader endpoint", timeout)
+
+
+def switchover(candidate: str, timeout: float = 60.0) -> str:
+    """Hand the writer role to ``candidate`` (a planned switchover); return the old writer.
+
+    Patroni stops the old writer, promotes the candidate and starts the old writer again as a
+    replica of it, so the old writer is restarted as part of the switchover.
+    """
+    old = cluster.writer()
+    if old is None:
+        raise PatchFailed(f"the cluster has no writer to switch over from; run `{START_HINT}`")
+    _request(node_index(old), "/switchover", body={"leader": old, "candidate": candidate}, timeout=timeout)
+    _wait(lambda: cluster.writer() == candidate and cluster.healthy(),
+          f"{candidate} as the writer of a healthy cluster", timeout)
+    return old
+
+
+@dataclass
+class RollingRestart:
+    """What a rolling restart did: phases (start and end in seconds after ``t0``, label) and
+    each node's postmaster start time before and after."""
+    t0: float
+    phases: list[tuple[float, float, str]] = field(default_factory=list)
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+    old_writer: str = ""
+    new_writer: str = ""
+
+    @contextmanager
+    def phase(self, label: str):
+        start = time.monotonic() - self.t0
+        yield
+        self.phases.append((start, time.monotonic() - self.t0, label))
+
+    @property
+    def restarted(self) -> dict[str, bool]:
+        return {name: self.after.get(name) != self.before.get(name) for name in self.before}
+
+
+def rolling_restart(t0: float | None = None, timeout: float = 60.0) -> RollingRestart:
+    """Restart every replica in turn, switch the writer over to the first restarted replica, and
+    restart the old writer too if the switchover did not (its start time unchanged)."""
+    run = RollingRestart(time.monotonic() if t0 is None else t0, before=start_times())
+    run.old_writer = cluster.writer() or ""
+    replicas = [n for n in nodes() if n != run.old_writer]
+    for name in replicas:
+        with run.phase(f"restart {name}"):
+            restart_replica(name, timeout)
+    with run.phase(f"switchover to {replicas[0]}"):
+        switchover(replicas[0], timeout)
+    if node_status(run.old_writer).get("postmaster_start_time") == run.before[run.old_writer]:
+        with run.phase(f"restart {run.old_writer}"):
+            restart_replica(run.old_writer, timeout)
+    run.new_writer = cluster.writer() or ""
+    run.after = start_times()
+    return run
+
+
+def plot_rates(rates: dict[str, list[float]], phases: list[tuple[float, float, str]],
+               title: str = "Reads per second through the reader endpoint"):
+    """Stacked bars of operations per second per node (failures in red), with each phase of the
+    rolling restart shaded and labelled."""
+    import matplotlib.pyplot as plt
+
+    t = rates["t"]
+    width = t[1] - t[0] if len(t) > 1 else 0.5
+    fig, ax = plt.subplots(figsize=(9, 4))
+    bottom = [0.0] * len(t)
+    for key in sorted(k for k in rates if k != "t"):
+        color = "red" if key == "failed" else None
+        ax.bar(t, rates[key], width=width, bottom=bottom, align="edge", label=key, color=color)
+        bottom = [b + r for b, r in zip(bottom, rates[key])]
+    top = max(bottom, default=1.0) * 1.35
+    for i, (start, end, label) in enumerate(phases):
+        ax.axvspan(start, end, color="grey", alpha=0.12 if i % 2 else 0.25, linewidth=0)
+        ax.text((start + end) / 2, top * 0.98, label, fontsize=7, ha="center", va="top")
+    ax.set_ylim(0, top)
+    ax.set_xlabel("seconds since the client started")
+    ax.set_ylabel("operations per second")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
