@@ -11,12 +11,14 @@ import os
 import shutil
 import signal
 import time
+import urllib.error
 import urllib.request
 
 from labkit import cloud, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.services.patroni import NAMESPACE, SCOPE, api_url, writer_session
+from labkit.services.base import http_json
 from labkit.status import pg_members
 
 
@@ -97,18 +99,69 @@ def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
         time.sleep(0.05)
 
 
+def agent(name: str, path: str, method: str = "POST", body: dict | None = None,
+          timeout: float = 60.0) -> str:
+    """Send one request to the Patroni agent of node ``name``; a refusal or silence says why."""
+    index = int(name.removeprefix("pg-node"))
+    request = urllib.request.Request(api_url(index, path), data=json.dumps(body or {}).encode(),
+                                     method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.read().decode().strip()
+    except urllib.error.HTTPError as err:
+        raise ClusterUnhealthy(f"Patroni of {name} refused {method} {path}: "
+                               f"{err.code} {err.read().decode().strip()}") from None
+    except OSError as exc:
+        raise ClusterUnhealthy(f"Patroni of {name} does not answer ({exc}); run `{START_HINT}`") from None
+
+
+def member(name: str) -> dict:
+    """Patroni's view of one node: role, state, postmaster_start_time, pending_restart, pause."""
+    status, body = http_json(api_url(int(name.removeprefix("pg-node")), "/patroni"), timeout=2.0)
+    if status not in (200, 503):
+        raise ClusterUnhealthy(f"Patroni of {name} does not answer; run `{START_HINT}`")
+    return body
+
+
 def patch_config(change: dict) -> None:
-    """Change the cluster-wide settings Patroni keeps in etcd (PATCH /config on any live agent)."""
-    body = json.dumps(change).encode()
-    for i in range(1, PG_NODES + 1):
-        request = urllib.request.Request(api_url(i, "/config"), data=body, method="PATCH",
-                                         headers={"Content-Type": "application/json"})
+    """Change the cluster-wide settings Patroni keeps in etcd, through any agent that answers."""
+    problems = []
+    for node in topology():
         try:
-            with urllib.request.urlopen(request, timeout=5):
-                return
-        except OSError:
-            continue  # this node's agent is down: any other one can change the shared config
-    raise ClusterUnhealthy(f"no Patroni agent accepted the change; run `{START_HINT}`")
+            agent(node["name"], "/config", "PATCH", change, timeout=5)
+            return
+        except ClusterUnhealthy as exc:  # this agent is down: any other one can change the shared config
+            problems.append(str(exc))
+    raise ClusterUnhealthy("no Patroni agent accepted the change: " + "; ".join(problems))
+
+
+def wait_for(check, what: str, timeout: float) -> float:
+    t0 = time.monotonic()
+    while not check():
+        if time.monotonic() - t0 > timeout:
+            raise ClusterUnhealthy(f"{what} did not happen within {timeout:.0f} s: {topology()}")
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
+def switchover(candidate: str, timeout: float = 60.0) -> str:
+    """A planned switchover (Aurora's failover-db-cluster): hand the writer role to ``candidate``
+    and wait for a healthy cluster; Patroni restarts the old writer as a replica. Returns it."""
+    old = writer()
+    if old is None:
+        raise ClusterUnhealthy(f"the cluster has no writer to switch over from; run `{START_HINT}`")
+    agent(old, "/switchover", body={"leader": old, "candidate": candidate}, timeout=timeout)
+    wait_for(lambda: writer() == candidate and healthy(), f"{candidate} as the writer", timeout)
+    return old
+
+
+def restart(name: str, timeout: float = 60.0) -> None:
+    """Restart one node's PostgreSQL through Patroni and wait until it runs (or streams) again."""
+    before = member(name).get("postmaster_start_time")
+    agent(name, "/restart", timeout=timeout)
+    wait_for(lambda: member(name).get("postmaster_start_time") != before
+              and any(m["name"] == name and m["state"] in ("running", "streaming") for m in topology()),
+              f"{name} running again after its restart", timeout)
 
 
 def synchronous_standby_names() -> str:
@@ -179,4 +232,3 @@ def heal(timeout: float = 90.0) -> None:
     """Restart whatever is down (the old writer rejoins as a reader) and wait for a healthy cluster."""
     cloud.up(timeout=timeout, echo=lambda *_: None)
     wait_healthy(timeout)
-_patch_config = patch_config  # TEMPORARY: removed once every caller uses the public name

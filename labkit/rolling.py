@@ -10,10 +10,7 @@ can count what failed and when.
 from __future__ import annotations
 
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,9 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from labkit import cluster, db
+from labkit.background import BackgroundLoop
 from labkit.endpoints import PG_NODES, START_HINT
-from labkit.services.base import http_json
-from labkit.services.patroni import api_url
 
 # A setting that PostgreSQL reads only at start: changing it leaves every node "pending restart",
 # as a new engine version waits for a reboot. Harmless: it sizes pg_stat_activity's query text.
@@ -43,7 +39,7 @@ class Attempt:
     error: str = ""
 
 
-class ClientLoop:
+class ClientLoop(BackgroundLoop):
     """A background client that repeats ``operation(conn)`` on a fresh connection each time.
 
     ``retries`` extra tries (``backoff`` seconds apart) are what an application adds around a
@@ -54,11 +50,10 @@ class ClientLoop:
 
     def __init__(self, engine: Engine, operation: Callable[[Connection], str], retries: int = 0,
                  backoff: float = 0.1, pause: float = 0.01):
-        self.engine, self.operation = engine, operation
+        super().__init__(engine)
+        self.operation = operation
         self.retries, self.backoff, self.pause = retries, backoff, pause
         self.attempts: list[Attempt] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _once(self) -> Attempt:
         start, error = time.monotonic(), ""
@@ -74,19 +69,13 @@ class ClientLoop:
                     time.sleep(self.backoff)
         return Attempt(start, time.monotonic(), False, None, self.retries + 1, error)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.attempts.append(self._once())
-            time.sleep(self.pause)
+    def step(self) -> float:
+        self.attempts.append(self._once())
+        return self.pause
 
     def __enter__(self) -> "ClientLoop":
         self.t0 = time.monotonic()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        return super().__enter__()
 
     @property
     def failed(self) -> list[Attempt]:
@@ -158,56 +147,17 @@ def rate_per_node(attempts: list[Attempt], t0: float, bin_s: float = 0.5) -> dic
 
 # --- Patroni, the "maintenance" side --------------------------------------------------------
 
-class PatchFailed(RuntimeError):
-    """A restart or switchover did not complete: the message says which node and what to run."""
-
-
-def _request(node: int, path: str, method: str = "POST", body: dict | None = None,
-             timeout: float = 60.0) -> str:
-    request = urllib.request.Request(api_url(node, path), data=json.dumps(body or {}).encode(),
-                                     method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            return resp.read().decode().strip()
-    except urllib.error.HTTPError as err:
-        raise PatchFailed(f"Patroni of pg-node{node} refused {method} {path}: "
-                          f"{err.code} {err.read().decode().strip()}") from None
-    except OSError as exc:
-        raise PatchFailed(f"Patroni of pg-node{node} does not answer ({exc}); run `{START_HINT}`") from None
-
-
-def node_index(name: str) -> int:
-    return int(name.removeprefix("pg-node"))
-
-
-def node_status(name: str) -> dict:
-    """Patroni's view of one node: role, state, postmaster_start_time, pending_restart."""
-    status, body = http_json(api_url(node_index(name), "/patroni"), timeout=2.0)
-    if status not in (200, 503):
-        raise PatchFailed(f"Patroni of {name} does not answer; run `{START_HINT}`")
-    return body
-
-
 def nodes() -> list[str]:
     return [f"pg-node{i}" for i in range(1, PG_NODES + 1)]
 
 
 def start_times() -> dict[str, str]:
     """When each node's postmaster started: a restart changes it."""
-    return {name: node_status(name).get("postmaster_start_time", "") for name in nodes()}
+    return {name: cluster.member(name).get("postmaster_start_time", "") for name in nodes()}
 
 
 def pending_restart() -> dict[str, bool]:
-    return {name: bool(node_status(name).get("pending_restart")) for name in nodes()}
-
-
-def _wait(check: Callable[[], bool], what: str, timeout: float) -> float:
-    t0 = time.monotonic()
-    while not check():
-        if time.monotonic() - t0 > timeout:
-            raise PatchFailed(f"{what} did not happen within {timeout:.0f} s: {cluster.topology()}")
-        time.sleep(0.1)
-    return time.monotonic() - t0
+    return {name: bool(cluster.member(name).get("pending_restart")) for name in nodes()}
 
 
 def stage_patch(timeout: float = 20.0) -> tuple[int, int]:
@@ -215,12 +165,12 @@ def stage_patch(timeout: float = 20.0) -> tuple[int, int]:
     ``PATCH_VALUES``) and wait until every node reports a pending restart. Returns (old, new)."""
     writer = cluster.writer()
     if writer is None:
-        raise PatchFailed(f"the cluster has no writer; run `{START_HINT}`")
-    status, config = http_json(api_url(node_index(writer), "/config"), timeout=2.0)
+        raise cluster.ClusterUnhealthy(f"the cluster has no writer; run `{START_HINT}`")
+    config = json.loads(cluster.agent(writer, "/config", "GET", timeout=5))
     old = int(config.get("postgresql", {}).get("parameters", {}).get(PATCH_SETTING, PATCH_VALUES[0]))
     new = PATCH_VALUES[1] if old == PATCH_VALUES[0] else PATCH_VALUES[0]
-    _request(node_index(writer), "/config", "PATCH", {"postgresql": {"parameters": {PATCH_SETTING: new}}})
-    _wait(lambda: all(pending_restart().values()), "pending restart on every node", timeout)
+    cluster.patch_config({"postgresql": {"parameters": {PATCH_SETTING: new}}})
+    cluster.wait_for(lambda: all(pending_restart().values()), "pending restart on every node", timeout)
     return old, new
 
 
@@ -239,27 +189,8 @@ def in_reader_endpoint(name: str, tries: int = 8) -> bool:
 
 def restart_replica(name: str, timeout: float = 60.0) -> None:
     """Restart one replica through Patroni and wait until it streams and serves reads again."""
-    before = node_status(name).get("postmaster_start_time")
-    _request(node_index(name), "/restart", timeout=timeout)
-    _wait(lambda: node_status(name).get("postmaster_start_time") != before
-          and any(m["name"] == name and m["state"] == "streaming" for m in cluster.topology()),
-          f"{name} streaming again after its restart", timeout)
-    _wait(lambda: in_reader_endpoint(name), f"{name} back in the reader endpoint", timeout)
-
-
-def switchover(candidate: str, timeout: float = 60.0) -> str:
-    """Hand the writer role to ``candidate`` (a planned switchover); return the old writer.
-
-    Patroni stops the old writer, promotes the candidate and starts the old writer again as a
-    replica of it, so the old writer is restarted as part of the switchover.
-    """
-    old = cluster.writer()
-    if old is None:
-        raise PatchFailed(f"the cluster has no writer to switch over from; run `{START_HINT}`")
-    _request(node_index(old), "/switchover", body={"leader": old, "candidate": candidate}, timeout=timeout)
-    _wait(lambda: cluster.writer() == candidate and cluster.healthy(),
-          f"{candidate} as the writer of a healthy cluster", timeout)
-    return old
+    cluster.restart(name, timeout)
+    cluster.wait_for(lambda: in_reader_endpoint(name), f"{name} back in the reader endpoint", timeout)
 
 
 @dataclass
@@ -294,8 +225,8 @@ def rolling_restart(t0: float | None = None, timeout: float = 60.0) -> RollingRe
         with run.phase(f"restart {name}"):
             restart_replica(name, timeout)
     with run.phase(f"switchover to {replicas[0]}"):
-        switchover(replicas[0], timeout)
-    if node_status(run.old_writer).get("postmaster_start_time") == run.before[run.old_writer]:
+        cluster.switchover(replicas[0], timeout)
+    if cluster.member(run.old_writer).get("postmaster_start_time") == run.before[run.old_writer]:
         with run.phase(f"restart {run.old_writer}"):
             restart_replica(run.old_writer, timeout)
     run.new_writer = cluster.writer() or ""

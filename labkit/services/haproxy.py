@@ -20,6 +20,9 @@ global
 defaults
     mode tcp
     timeout connect 1s
+    # A connection attempt that meets a dead node is retried on another eligible server at once.
+    retries 2
+    option redispatch
     timeout check 500ms
     timeout client 1h
     timeout server 1h

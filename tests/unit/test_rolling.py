@@ -76,10 +76,6 @@ def test_rolling_restart_knows_which_nodes_restarted():
     assert run.restarted == {"pg-node1": True, "pg-node2": False}
 
 
-def test_node_index():
-    assert rolling.node_index("pg-node3") == 3
-
-
 def test_phases_are_timed_from_t0():
     run = rolling.RollingRestart(t0=0.0)
     with run.phase("restart pg-node2"):
