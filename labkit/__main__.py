@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-from labkit import binaries, cloud, ports, status
+from labkit import binaries, cloud, cluster, ports, status
 from labkit.endpoints import BadEndpoint, validate
 
 
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         validate()
         if args.command == "up":
             cloud.up()
+            cluster.wait_healthy()
             print(status.table())
         elif args.command == "down":
             cloud.down()
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = status.rows()
             print(status.table(rows))
             return 0 if status.healthy(rows) else 1
-    except (cloud.StartFailed, ports.PortTaken, binaries.MissingProgram, BadEndpoint, PermissionError) as exc:
+    except (cloud.StartFailed, cluster.ClusterUnhealthy, ports.PortTaken, binaries.MissingProgram,
+            BadEndpoint, PermissionError) as exc:
         print(f"labkit {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -228,7 +228,22 @@ def remove_reader(timeout: float = 60.0) -> None:
         time.sleep(0.2)
 
 
-def heal(timeout: float = 90.0) -> None:
-    """Restart whatever is down (the old writer rejoins as a reader) and wait for a healthy cluster."""
+REJOIN_GRACE = 45.0  # seconds a node may take to rejoin by itself before heal() rebuilds it
+
+
+def heal(timeout: float = 120.0) -> None:
+    """Restart whatever is down (the old writer rejoins as a reader) and wait for a healthy cluster.
+
+    A crashed writer normally rejoins by itself (Patroni rewinds it). One that stays out, stuck in
+    recovery on a diverged timeline, is rebuilt from the writer with Patroni's reinitialize, as
+    Aurora replaces an instance that cannot recover.
+    """
     cloud.up(timeout=timeout, echo=lambda *_: None)
+    try:
+        wait_healthy(REJOIN_GRACE)
+        return
+    except ClusterUnhealthy:
+        stuck = [m["name"] for m in topology() if m["role"] != "writer" and m["state"] != "streaming"]
+    for name in stuck:
+        agent(name, "/reinitialize", body={"force": True}, timeout=30)
     wait_healthy(timeout)

@@ -148,8 +148,10 @@ class PatroniNode(Daemon):
         return [patroni_program(), str(self.folder / "patroni.yml")]
 
     def ready(self) -> bool:
-        status, body = http_json(api_url(self.index, "/patroni"))
-        return status == 200 and body.get("state") in ("running", "streaming")
+        """The agent answers. Whether its PostgreSQL has joined the cluster is cluster.healthy()'s
+        question: a replica may need minutes to catch up, and heal() may rebuild one."""
+        status, _ = http_json(api_url(self.index, "/patroni"))
+        return status in (200, 503)
 
     def leftovers(self) -> None:
         """A killed Patroni leaves its PostgreSQL running as a writable orphan: stop it."""
