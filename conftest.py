@@ -72,13 +72,26 @@ def _start_cloud() -> None:
     from labkit import cloud, cluster
 
     cloud.up(echo=lambda *_: None)  # idempotent: a cloud that is already running is reused
-    cluster.wait_healthy()
+    cluster.heal()  # and repaired if an earlier run left it broken
+
+
+_cloud_failure: list[BaseException] = []
 
 
 def pytest_runtest_setup(item):
-    """Start the local cloud once per session, before the first test that needs servers."""
-    if not Path(item.path).is_relative_to(NEEDS_NO_SERVERS):
+    """Start the local cloud once per session, before the first test that needs servers.
+
+    If it cannot start, every later test that needs it fails at once with the same reason.
+    """
+    if Path(item.path).is_relative_to(NEEDS_NO_SERVERS):
+        return
+    if _cloud_failure:
+        raise RuntimeError(f"the local cloud did not start: {_cloud_failure[0]}")
+    try:
         _start_cloud()
+    except Exception as exc:
+        _cloud_failure.append(exc)
+        raise
 
 
 def pytest_sessionfinish(session):

@@ -132,6 +132,10 @@ class PatroniNode(Daemon):
                 },
                 "parameters": {"unix_socket_directories": str(self.folder)},
                 "basebackup": [{"checkpoint": "fast"}],
+                # A replica that replayed WAL the new writer never had cannot follow it; rebuild it
+                # from the writer instead of leaving it out of the cluster (Aurora replaces it).
+                "remove_data_directory_on_diverged_timelines": True,
+                "remove_data_directory_on_rewind_failure": True,
                 "pg_hba": [
                     "local all all trust",
                     "host replication replicator 127.0.0.1/32 scram-sha-256",
