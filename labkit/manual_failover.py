@@ -100,17 +100,6 @@ def upstream(node: str) -> str | None:
                  and e.bound_port == row[0]), f"port {row[0]}")
 
 
-def wait_until(check, what: str, timeout: float = 30.0) -> float:
-    """Poll ``check()`` until it is true; return the seconds it took."""
-    t0 = time.monotonic()
-    while not check():
-        if time.monotonic() - t0 > timeout:
-            raise cluster.ClusterUnhealthy(f"{what} did not happen within {timeout:.0f} s: "
-                                           f"{cluster.topology()}")
-        time.sleep(0.2)
-    return time.monotonic() - t0
-
-
 def positions_table(positions: list[dict]) -> str:
     """Markdown table of wal_positions, with each replica's shortfall."""
     behind = bytes_behind(positions)
