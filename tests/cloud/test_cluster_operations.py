@@ -32,8 +32,13 @@ def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
 def test_quorum_commit_can_be_switched_on_and_off():
     try:
         names = cluster.set_quorum_commit(True)
+        assert names.startswith("ANY 1 ("), names
         replicas = [m["name"] for m in cluster.topology() if m["role"] == "reader"]
-        assert names.startswith("ANY 1 (") and all(r in names for r in replicas), names
+        deadline = time.monotonic() + 15  # Patroni lists a replica once it streams in sync: ~1 s
+        while not all(r in names for r in replicas) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            names = cluster.synchronous_standby_names()
+        assert all(r in names for r in replicas), (names, replicas)
         with db.engine("pg-writer").connect() as conn:
             assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
     finally:
