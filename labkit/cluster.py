@@ -17,7 +17,7 @@ import urllib.request
 from labkit import cloud, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.services import BY_NAME
-from labkit.services.patroni import NAMESPACE, SCOPE, api_url, writer_session
+from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
 from labkit.services.base import http_json
 from labkit.status import pg_members
 
@@ -42,16 +42,23 @@ def writer() -> str | None:
 
 
 def healthy() -> bool:
+    """One running writer, and every reader streaming close enough to it that Patroni would promote it.
+
+    A reader that merely runs (restarted, not yet following the writer's timeline) does not count:
+    crash the writer then and Patroni, finding no candidate, restarts it in place instead.
+    """
     nodes = topology()
+    readers = [m for m in nodes if m["role"] != "writer"]
     return (sum(m["role"] == "writer" and m["state"] == "running" for m in nodes) == 1
-            and all(m["state"] in ("running", "streaming") for m in nodes))
+            and all(m["state"] == "streaming" and isinstance(m["lag_bytes"], int)
+                    and m["lag_bytes"] <= DCS_SETTINGS["maximum_lag_on_failover"] for m in readers))
 
 
 NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the cloud is not running
 
 
 def wait_healthy(timeout: float = 60.0) -> float:
-    """Wait until there is one writer and every node runs; return the seconds it took."""
+    """Wait until there is one writer and every reader can take over; return the seconds it took."""
     t0 = time.monotonic()
     while not healthy():
         waited = time.monotonic() - t0

@@ -133,8 +133,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("redis-node2", "ElastiCache for Redis node 2", 16380),
         *(Endpoint(f"redis-sentinel{i}", f"Multi-AZ failover monitor {i} (Redis Sentinel)", 16389 + i)
           for i in range(1, 4)),
+        *(Endpoint(f"redis-standalone{i}", f"a single ElastiCache for Redis node a lab starts and "
+                   f"resizes (shard {i})", 16409 + i, on_demand=True) for i in range(1, 3)),
         Endpoint("memcached1", "ElastiCache for Memcached node 1", 11311),
         Endpoint("memcached2", "ElastiCache for Memcached node 2", 11312),
+        *(Endpoint(f"web-app{i}", f"instance {i} of the session store lab's web application", 18000 + i,
+                   on_demand=True) for i in range(1, 3)),
         Endpoint("etcd", "failover store of the PostgreSQL cluster (etcd)", 12379, public=False),
         Endpoint("etcd-peer", "etcd peer port", 12380, public=False),
         *(_patroni_api(i) for i in range(1, PG_EXTRA_NODE + 1)),

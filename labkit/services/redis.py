@@ -6,6 +6,7 @@ node comes back in the role it last had.
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import redis
 
@@ -90,6 +91,26 @@ class Sentinel(Daemon):
             return False
 
 
+class StandaloneRedis(Daemon):
+    """A lone Redis a lab starts, resizes and throws away: no replica, no snapshots, empty at start."""
+
+    def prepare(self) -> None:
+        for leftover in self.folder.glob("*"):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        lines = [
+            "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
+            f'dir "{self.folder}"', 'logfile ""', 'save ""', "appendonly no",
+        ]
+        accounts.write(self.folder / "redis.conf", "\n".join(lines) + "\n")
+
+    def argv(self) -> list[str]:
+        return [binaries.find("redis-server"), str(self.folder / "redis.conf")]
+
+    def ready(self) -> bool:
+        return _ping(self.name)
+
+
+STANDALONE = ("redis-standalone1", "redis-standalone2")
 DAEMONS = [RedisNode(n, binds=(n,)) for n in NODES] + [
     Sentinel(s, binds=(s,), after=NODES) for s in SENTINELS
-]
+] + [StandaloneRedis(n, binds=(n,), optional=True) for n in STANDALONE]

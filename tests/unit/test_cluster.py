@@ -8,3 +8,22 @@ def test_a_cluster_nobody_started_is_reported_at_once(monkeypatch):
     monkeypatch.setattr(cluster, "NO_AGENT_GRACE", 0.3)
     with pytest.raises(cluster.ClusterUnhealthy, match=r"no node .* answers: start the local cloud with `\./course up`"):
         cluster.wait_healthy(timeout=60)
+
+
+def _nodes(*readers):
+    return [{"name": "pg-node1", "role": "writer", "state": "running", "lag_bytes": None}, *readers]
+
+
+def test_a_reader_that_runs_but_does_not_stream_is_not_ready_to_take_over(monkeypatch):
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(
+        {"name": "pg-node2", "role": "reader", "state": "running", "lag_bytes": 0}))
+    assert not cluster.healthy()
+
+
+def test_a_reader_too_far_behind_for_failover_is_not_healthy(monkeypatch):
+    far = {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 32 << 20}
+    near = dict(far, lag_bytes=0)
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(far))
+    assert not cluster.healthy()
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(near))
+    assert cluster.healthy()

@@ -1,0 +1,59 @@
+"""Clients for the cache endpoints, opened as an application would open them.
+
+``primary()`` goes through the Redis primary endpoint (what an ElastiCache primary endpoint
+is); ``sentinel_primary()`` asks the Sentinels who the primary is, as a Sentinel-aware client
+does; ``memcached()`` spreads keys over the memcached nodes with pymemcache's HashClient, the
+client-side sharding ElastiCache for Memcached relies on.
+"""
+from __future__ import annotations
+
+import redis
+from pymemcache.client.base import Client
+from pymemcache.client.hash import HashClient
+from redis.sentinel import Sentinel
+
+from labkit.endpoints import ENDPOINTS, endpoint
+from labkit.services.redis import MASTER_NAME, SENTINELS
+
+MEMCACHED_NODES = ("memcached1", "memcached2")
+
+
+def redis_at(name: str, **kwargs) -> redis.Redis:
+    """A client of one Redis endpoint; fails at once, naming the command to run, if it is down."""
+    ep = endpoint(name)
+    ep.check()
+    host, port = ep.address
+    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
+    return redis.Redis(host=host, port=port, **options)
+
+
+def primary(**kwargs) -> redis.Redis:
+    """The Redis primary endpoint (HAProxy follows whichever node is primary)."""
+    return redis_at("redis-primary", **kwargs)
+
+
+def sentinels(**kwargs) -> Sentinel:
+    """The three Sentinels, as a Sentinel-aware client is configured."""
+    for name in SENTINELS:
+        ENDPOINTS[name].check()
+    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
+    return Sentinel([ENDPOINTS[n].address for n in SENTINELS], sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1}, **options)
+
+
+def sentinel_primary(**kwargs) -> redis.Redis:
+    """A client that asks the Sentinels for the primary on every new connection."""
+    return sentinels(**kwargs).master_for(MASTER_NAME)
+
+
+def memcached_node(name: str, **kwargs) -> Client:
+    """A client of one memcached node."""
+    ep = endpoint(name)
+    ep.check()
+    return Client(ep.address, connect_timeout=1, timeout=1, **kwargs)
+
+
+def memcached(nodes: tuple[str, ...] = MEMCACHED_NODES, **kwargs) -> HashClient:
+    """Keys spread over ``nodes`` by rendezvous hashing (pymemcache's HashClient)."""
+    for name in nodes:
+        ENDPOINTS[name].check()
+    return HashClient([ENDPOINTS[n].address for n in nodes], connect_timeout=1, timeout=1, **kwargs)

@@ -1,0 +1,53 @@
+"""Fail the Redis primary and watch Sentinel promote the replica: ElastiCache Multi-AZ failover.
+
+``crash_primary`` is a ``kill -9`` of the primary's redis-server, as a lost node would be; the
+Sentinels notice after ``down-after-milliseconds`` (1 s here) and promote the replica.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import redis
+
+from labkit import procs
+from labkit.cache.clients import redis_at, sentinels
+from labkit.endpoints import ENDPOINTS
+from labkit.services.redis import MASTER_NAME, NODES
+
+
+class NoNewPrimary(RuntimeError):
+    """Sentinel did not promote a new primary in time."""
+
+
+def primary_node() -> str:
+    """The node the Sentinels currently name as primary."""
+    host, port = sentinels().discover_master(MASTER_NAME)
+    for name in NODES:
+        if ENDPOINTS[name].address == (host, int(port)) or ENDPOINTS[name].bound_port == int(port):
+            return name
+    raise LookupError(f"the Sentinels name {host}:{port} as primary, which is none of {NODES}")
+
+
+def crash_primary() -> str:
+    """``kill -9`` the primary's redis-server; return which node it was."""
+    name = primary_node()
+    child = procs.child_pid_file(name).read_text().strip()
+    os.kill(int(child), signal.SIGKILL)
+    return name
+
+
+def wait_for_new_primary(old: str, timeout: float = 30.0) -> tuple[str, float]:
+    """Wait until a node other than ``old`` is primary and accepts writes; return it and the wait."""
+    t0 = time.monotonic()
+    seen: object = "nothing yet"
+    while time.monotonic() - t0 < timeout:
+        try:
+            seen = primary_node()
+            if seen != old and redis_at(seen).role()[0] == "master":
+                return seen, time.monotonic() - t0
+        except (redis.RedisError, ConnectionError, LookupError) as exc:
+            seen = exc  # Sentinels or nodes between states: ask again
+        time.sleep(0.05)
+    raise NoNewPrimary(f"no new Redis primary {timeout:.0f} s after {old} failed (last seen: {seen})")

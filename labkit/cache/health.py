@@ -1,0 +1,60 @@
+"""Bring the cache servers back to what every lab expects: Redis primary + replica in sync, three
+Sentinels agreeing on them, baseline settings, no standalone node left running.
+
+Labs call ``heal()`` first and last, so they run in any order, after one that failed over Redis
+or was interrupted halfway.
+"""
+from __future__ import annotations
+
+import time
+
+import redis
+
+from labkit import cloud
+from labkit.cache import settings, standalone
+from labkit.cache.clients import redis_at
+from labkit.cache.failover import primary_node
+from labkit.endpoints import START_HINT
+from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
+
+
+class CacheUnhealthy(RuntimeError):
+    """The Redis pair or its Sentinels did not settle in time."""
+
+
+def problems() -> list[str]:
+    """What keeps the Redis pair from being healthy now; empty when it is."""
+    try:
+        primary = primary_node()
+    except (redis.RedisError, ConnectionError, LookupError) as exc:
+        return [f"the Sentinels do not name a primary: {exc}"]
+    found = []
+    if redis_at(primary).role()[0] != "master":
+        found.append(f"{primary} is named primary but is not one yet")
+    for node in NODES:
+        if node == primary:
+            continue
+        info = redis_at(node).info("replication")
+        if info.get("role") != "slave" or info.get("master_link_status") != "up":
+            found.append(f"{node} does not replicate from {primary} yet")
+    for name in SENTINELS:
+        seen = redis_at(name).sentinel_master(MASTER_NAME)
+        if seen.get("num-other-sentinels") != len(SENTINELS) - 1 or seen.get("num-slaves", 0) < len(NODES) - 1:
+            found.append(f"{name} does not see all its peers and replicas yet")
+        if seen["is_odown"] or seen["is_sdown"] or "failover_in_progress" in seen["flags"]:
+            found.append(f"{name} still reports a failure or failover")
+    return found
+
+
+def heal(timeout: float = 60.0) -> None:
+    """Restart what is down, wait for a settled Redis pair, and reset every baseline setting."""
+    cloud.up(echo=lambda *_: None)
+    standalone.stop()
+    deadline = time.monotonic() + timeout
+    while found := problems():
+        if time.monotonic() > deadline:
+            raise CacheUnhealthy(f"Redis not healthy after {timeout:.0f} s: {'; '.join(found)}. "
+                                 f"`{START_HINT}` restarts what is down")
+        time.sleep(0.2)
+    for node in NODES:
+        settings.reset(redis_at(node))
