@@ -12,9 +12,10 @@ import redis
 
 from labkit import cloud
 from labkit.cache import settings, standalone
+from labkit.cache import clients
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
-from labkit.endpoints import START_HINT
+from labkit.endpoints import ENDPOINTS, START_HINT
 from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 
@@ -31,6 +32,8 @@ def problems() -> list[str]:
     found = []
     if redis_at(primary).role()[0] != "master":
         found.append(f"{primary} is named primary but is not one yet")
+    if int(clients.primary().info("server")["tcp_port"]) != ENDPOINTS[primary].bound_port:
+        found.append(f"the redis-primary endpoint does not lead to {primary} yet")
     for node in NODES:
         if node == primary:
             continue

@@ -38,10 +38,22 @@ def _ping(name: str) -> bool:
         return False
 
 
+def _primary_per_sentinels() -> tuple[str, int] | None:
+    """Where the Sentinels say the primary is, or None when none of them answers (a first start)."""
+    for name in SENTINELS:
+        try:
+            host, port = client(name).sentinel_get_master_addr_by_name(MASTER_NAME)
+            return host, int(port)
+        except (redis.RedisError, TypeError):
+            continue  # this Sentinel is down or does not know the primary: ask the next
+    return None
+
+
 class RedisNode(Daemon):
     def prepare(self) -> None:
         conf = self.folder / "redis.conf"
         if conf.exists():
+            self._rejoin_as_replica(conf)
             return
         lines = [
             "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
@@ -52,6 +64,15 @@ class RedisNode(Daemon):
             host, port = ENDPOINTS[NODES[0]].address
             lines.append(f"replicaof {host} {port}")
         accounts.write(conf, "\n".join(lines) + "\n")
+
+    def _rejoin_as_replica(self, conf) -> None:
+        """A node restarted after Sentinel promoted another comes back as its replica, as a replaced
+        ElastiCache node does, never as a second primary (its config still says primary)."""
+        primary = _primary_per_sentinels()
+        if primary is None or primary == ENDPOINTS[self.name].address:
+            return
+        lines = [l for l in conf.read_text().splitlines() if not l.startswith(("replicaof ", "slaveof "))]
+        accounts.write(conf, "\n".join(lines + [f"replicaof {primary[0]} {primary[1]}"]) + "\n")
 
     def argv(self) -> list[str]:
         return [binaries.find("redis-server"), str(self.folder / "redis.conf")]

@@ -1,0 +1,98 @@
+"""Memcached sharding and the loss of a node: what ElastiCache for Memcached leaves to the client.
+
+The client (pymemcache's HashClient) picks each key's node by rendezvous hashing. Stopping a
+node loses every key it held: reads of them become misses. The client then drops the dead node
+and rehashes; rendezvous hashing moves only the dead node's keys, so the survivors' keys stay
+where they are, and the application refills the moved ones from its database on a miss. A
+restarted node comes back empty, because Memcached keeps nothing on disk.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pymemcache.client.hash import HashClient
+
+from labkit.cache import clients
+from labkit.endpoints import ENDPOINTS
+from labkit.services import BY_NAME
+
+# An application's client: a failing node is retried once, then dropped and its keys rehashed.
+TOLERANT = {"ignore_exc": True, "retry_attempts": 1, "retry_timeout": 0, "dead_timeout": 3600}
+
+
+def keys(prefix: str, n: int) -> list[str]:
+    if n < 1:
+        raise ValueError(f"need at least one key (got {n})")
+    return [f"{prefix}item:{k}" for k in range(n)]
+
+
+def node_of(client: HashClient) -> Callable[[str], str | None]:
+    """Which node name ``client`` sends a key to now (None when no node is left)."""
+    by_address = {"%s:%s" % ENDPOINTS[n].address: n for n in clients.MEMCACHED_NODES}
+    return lambda key: by_address.get(client.hasher.get_node(key))
+
+
+def items_on(node: str) -> int:
+    """``curr_items`` of one node: every item it holds now."""
+    return int(clients.memcached_node(node).stats()[b"curr_items"])
+
+
+def hit_ratio(client: HashClient, names: list[str], refill: bool = False) -> float:
+    """Share of ``names`` found; with ``refill`` a miss is set again, as cache-aside would."""
+    hits = 0
+    for key in names:
+        if client.get(key) is not None:
+            hits += 1
+        elif refill:
+            client.set(key, b"reloaded from the database")
+    return hits / len(names)
+
+
+@dataclass
+class NodeLoss:
+    """What one run of ``node_loss`` measured."""
+
+    lost: str
+    loaded: int
+    placed: dict[str, int]                                     # items each node gained in the load
+    hit_ratio: dict[str, float] = field(default_factory=dict)  # phase -> share of reads that hit
+    moved: dict[str, Counter] = field(default_factory=dict)    # home node -> nodes its keys map to now
+    kept_after_restart: int = 0                                # lost node's keys it held once back
+
+    def table(self) -> str:
+        lines = ["| phase | hit ratio |", "|---|---:|"]
+        lines += [f"| {phase} | {ratio:.1%} |" for phase, ratio in self.hit_ratio.items()]
+        return "\n".join(lines)
+
+
+def node_loss(prefix: str, restore: Callable[[], object], n: int = 1000,
+              lose: str = "memcached2") -> NodeLoss:
+    """Load ``n`` keys over both nodes, stop ``lose``, read through the loss and the rehash,
+    then ``restore()`` the node (the lab passes ``health.heal``) and read once more."""
+    if lose not in clients.MEMCACHED_NODES:
+        raise KeyError(f"{lose!r} is not a memcached node; use one of {', '.join(clients.MEMCACHED_NODES)}")
+    names = keys(prefix, n)
+    for node in clients.MEMCACHED_NODES:  # also the copies a previous run's refill left elsewhere
+        clients.memcached_node(node).delete_many(names, noreply=False)
+    app = clients.memcached(**TOLERANT)
+    before = {node: items_on(node) for node in clients.MEMCACHED_NODES}
+    app.set_many({key: b"from the database" for key in names}, noreply=False)
+    placed = {node: items_on(node) - before[node] for node in clients.MEMCACHED_NODES}
+    first = node_of(app)
+    home = {key: first(key) for key in names}
+    result = NodeLoss(lose, n, placed)
+    result.hit_ratio["both nodes up"] = hit_ratio(app, names)
+
+    BY_NAME[lose].stop()
+    result.hit_ratio[f"{lose} stopped"] = hit_ratio(app, names, refill=True)
+    now = node_of(app)
+    result.moved = {node: Counter(now(k) for k in names if home[k] == node) for node in clients.MEMCACHED_NODES}
+    result.hit_ratio[f"{lose} dropped by the client, misses refilled"] = hit_ratio(app, names)
+
+    restore()
+    own = [k for k in names if home[k] == lose]
+    result.kept_after_restart = len(clients.memcached_node(lose).get_many(own))
+    result.hit_ratio[f"{lose} restarted, new client"] = hit_ratio(clients.memcached(**TOLERANT), names)
+    return result

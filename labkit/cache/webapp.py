@@ -1,0 +1,161 @@
+"""A small web application whose sessions live in Redis, not in its own process.
+
+Each instance is stateless: Flask-Session keeps the session (who is logged in, a page-view
+counter) in Redis under ``SESSION_PREFIX + session id``, and the browser holds only the id in a
+cookie. Any instance finds the session another instance wrote: the "User Session Store"
+architecture. Sessions are permanent with a short lifetime, rewritten on every request, so the
+key's TTL slides forward while the user is active and the session expires after idling.
+
+Run by gunicorn as ``labkit.cache.webapp:create_app()``, with every setting, the Sentinel
+addresses included, in its environment (``AppSettings.from_env``). It imports nothing from the
+rest of labkit, so it needs only Flask, Flask-Session, gunicorn and redis-py, as a real
+application would.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Mapping
+
+import redis
+from flask import Flask, jsonify, request, session
+from flask_session import Session
+from redis.sentinel import Sentinel
+from werkzeug.exceptions import InternalServerError
+
+INSTANCE_VAR = "LABKIT_APP_INSTANCE"
+LIFETIME_VAR = "LABKIT_SESSION_LIFETIME"
+PREFIX_VAR = "LABKIT_SESSION_PREFIX"
+SENTINELS_VAR = "LABKIT_SESSION_SENTINELS"   # host:port,host:port,...
+MASTER_VAR = "LABKIT_SESSION_MASTER"         # the name the Sentinels monitor
+
+LOGIN_FORM = """<!doctype html>
+<title>Log in</title>
+<form method="post" action="/login">
+  <label>User <input name="user" autofocus></label>
+  <button>Log in</button>
+</form>
+"""
+
+
+class BadSetting(ValueError):
+    """An application setting in the environment is malformed."""
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    instance: str = "web-app"          # which instance answers, shown in every response
+    lifetime_s: int = 1800             # session lifetime, renewed by every request
+    key_prefix: str = "session:"       # where the sessions live in Redis
+    sentinels: tuple[tuple[str, int], ...] = ()  # who to ask for the Redis primary
+    master: str = "cache"
+
+    def __post_init__(self) -> None:
+        if self.lifetime_s < 1:
+            raise BadSetting(f"{LIFETIME_VAR} must be a whole number of seconds >= 1 "
+                             f"(Redis expires the key in whole seconds), got {self.lifetime_s}")
+        if not self.key_prefix.endswith(":"):
+            raise BadSetting(f"{PREFIX_VAR}={self.key_prefix!r} must end with ':'")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "AppSettings":
+        """Read the LABKIT_APP_* and LABKIT_SESSION_* variables; the Sentinels are required."""
+        lifetime = environ.get(LIFETIME_VAR, str(cls.lifetime_s)).strip()
+        if not lifetime.isdigit():
+            raise BadSetting(f"{LIFETIME_VAR}={lifetime!r} is not a whole number of seconds")
+        return cls(instance=environ.get(INSTANCE_VAR, cls.instance),
+                   lifetime_s=int(lifetime),
+                   key_prefix=environ.get(PREFIX_VAR, cls.key_prefix),
+                   sentinels=parse_addresses(environ.get(SENTINELS_VAR, "")),
+                   master=environ.get(MASTER_VAR, cls.master))
+
+    def as_env(self) -> dict[str, str]:
+        """The environment that makes ``from_env`` return these settings."""
+        return {INSTANCE_VAR: self.instance, LIFETIME_VAR: str(self.lifetime_s),
+                PREFIX_VAR: self.key_prefix, MASTER_VAR: self.master,
+                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels)}
+
+    def session_store(self) -> redis.Redis:
+        """A Sentinel-aware client: each new connection asks the Sentinels for the primary.
+
+        Bytes, not str: Flask-Session stores msgpack-encoded sessions.
+        """
+        sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2,
+                            sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1})
+        return sentinel.master_for(self.master, decode_responses=False)
+
+
+def parse_addresses(raw: str) -> tuple[tuple[str, int], ...]:
+    """``"h1:p1,h2:p2"`` -> ((h1, p1), (h2, p2)); at least one address."""
+    addresses = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit():
+            raise BadSetting(f"{SENTINELS_VAR}: {item!r} is not HOST:PORT")
+        addresses.append((host, int(port)))
+    if not addresses:
+        raise BadSetting(f"{SENTINELS_VAR} is empty: set it to the Sentinels' HOST:PORT list, "
+                         f"for example 127.0.0.1:16390,127.0.0.1:16391,127.0.0.1:16392")
+    return tuple(addresses)
+
+
+def flask_config(settings: AppSettings, store: redis.Redis) -> dict:
+    """Flask and Flask-Session settings: server-side sessions in ``store``, sliding TTL."""
+    return {
+        "SESSION_TYPE": "redis",
+        "SESSION_REDIS": store,
+        "SESSION_KEY_PREFIX": settings.key_prefix,
+        "SESSION_PERMANENT": True,                   # the key gets a TTL ...
+        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=settings.lifetime_s),
+        "SESSION_REFRESH_EACH_REQUEST": True,        # ... renewed by every request
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def create_app(settings: AppSettings | None = None, store: redis.Redis | None = None) -> Flask:
+    """The application; by default settings from the environment and their Sentinel client."""
+    settings = settings or AppSettings.from_env()
+    app = Flask(__name__)
+    app.config.update(flask_config(settings, store or settings.session_store()))
+    Session(app)
+    me = settings.instance
+
+    @app.get("/health")
+    def health():
+        return {"instance": me, "pid": os.getpid()}
+
+    @app.get("/login")
+    def login_form():
+        return LOGIN_FORM
+
+    @app.post("/login")
+    def login():
+        user = request.form.get("user", "").strip()
+        if not user:
+            return {"instance": me, "error": "the form field 'user' is empty"}, 400
+        session.clear()
+        session.update(user=user, views=0)
+        return {"instance": me, "user": user}
+
+    @app.get("/whoami")
+    def whoami():
+        if "user" not in session:
+            return {"instance": me, "login": "required: POST /login with a user"}, 401
+        session["views"] += 1
+        return {"instance": me, "user": session["user"], "views": session["views"]}
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return {"instance": me, "user": None}
+
+    @app.errorhandler(InternalServerError)
+    def store_unavailable(exc: InternalServerError):
+        cause = exc.original_exception
+        if isinstance(cause, redis.RedisError):
+            return jsonify(instance=me, error=f"session store unavailable: {cause}"), 503
+        return jsonify(instance=me, error=str(cause or exc)), 500
+
+    return app

@@ -1,0 +1,53 @@
+"""The cache servers labs rely on: Redis failover through Sentinel and back, lone nodes, settings."""
+import pytest
+import redis
+
+from labkit import db
+from labkit.cache import catalog, clients, failover, health, settings, standalone
+
+
+def test_a_crashed_redis_primary_is_replaced_and_heal_brings_the_pair_back():
+    health.heal()
+    clients.primary().set("test:failover", "kept")
+    clients.primary().wait(1, 2000)
+    old = failover.crash_primary()
+    new, waited = failover.wait_for_new_primary(old, timeout=30)
+    assert new != old and waited < 30
+    assert clients.sentinel_primary().get("test:failover") == "kept"
+    health.heal()
+    assert health.problems() == [] and failover.primary_node() == new
+    clients.primary().delete("test:failover")
+
+
+def test_a_standalone_node_starts_empty_with_its_settings_and_stops():
+    node = standalone.start("redis-standalone1", maxmemory="2mb", maxmemory_policy="allkeys-lru")
+    assert node.dbsize() == 0 and node.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"
+    node.set("test:x", "1")
+    assert standalone.start("redis-standalone1").dbsize() == 0
+    standalone.stop()
+    with pytest.raises(ConnectionError, match="redis-standalone1 .* does not answer"):
+        clients.redis_at("redis-standalone1")
+
+
+def test_settings_changed_on_the_primary_are_set_back():
+    primary = clients.primary()
+    with settings.changed(primary, maxmemory_policy="allkeys-lfu"):
+        assert primary.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lfu"
+    assert primary.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+
+
+def test_the_catalogue_is_created_once_and_a_price_change_bumps_the_version():
+    shop = catalog.Catalog(db.engine("pg-writer"), "test_catalog", products=500)
+    try:
+        assert shop.create() == 500
+        with shop.engine.connect() as conn:
+            page = shop.page(conn, 7)
+            assert page["reviews"] == catalog.REVIEWS_PER_PRODUCT and len(page["related"]) == 3
+            assert shop.set_price(conn, 7, "1.23") == page["version"] + 1
+            conn.commit()
+            assert shop.page(conn, 7)["price"] == "1.23" and shop.page(conn, 10_000) is None
+        shop.create()
+        with shop.engine.connect() as conn:
+            assert shop.page(conn, 7)["version"] == 1, "create() resets prices and versions"
+    finally:
+        shop.drop()
