@@ -10,22 +10,21 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as ticker
 import numpy as np
 
-from labkit import measure
+from labkit import measure, tables
 
 MODE_COLOURS = {"async": "tab:red", "quorum": "tab:blue"}
 
 
 def trial_table(trials: list) -> str:
     """A Markdown table with one row per trial, in the order they ran."""
-    lines = ["| # | commits | crash | writer: old → new | failover s | acknowledged | lost | "
-             "in doubt (kept) | commits/s | p50 ms | p99 ms | errors |",
-             "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for number, t in enumerate(trials, 1):
-        errors = ", ".join(f"{kind} {count}" for kind, count in sorted(t.errors.items())) or "none"
-        lines.append(f"| {number} | {t.mode} | {t.crash} | {t.old_writer} → {t.new_writer} | "
-                     f"{t.failover_s:.1f} | {t.acknowledged} | {t.lost} | {t.in_doubt} ({t.in_doubt_kept}) | "
-                     f"{t.throughput:.0f} | {t.p50_ms:.1f} | {t.p99_ms:.1f} | {errors} |")
-    return "\n".join(lines)
+    rows = [[number, t.mode, t.crash, f"{t.old_writer} → {t.new_writer}", f"{t.failover_s:.1f}",
+             t.acknowledged, t.lost, f"{t.in_doubt} ({t.in_doubt_kept})", f"{t.throughput:.0f}",
+             f"{t.p50_ms:.1f}", f"{t.p99_ms:.1f}",
+             ", ".join(f"{kind} {count}" for kind, count in sorted(t.errors.items())) or "none"]
+            for number, t in enumerate(trials, 1)]
+    return tables.markdown(["#", "commits", "crash", "writer: old → new", "failover s", "acknowledged", "lost",
+                            "in doubt (kept)", "commits/s", "p50 ms", "p99 ms", "errors"], rows,
+                           align="rlllrrrrrrrl")
 
 
 def mode_summary(trials: list) -> dict[str, dict]:
@@ -44,12 +43,10 @@ def mode_summary(trials: list) -> dict[str, dict]:
 
 def mode_table(trials: list) -> str:
     """``mode_summary`` as a Markdown table."""
-    lines = ["| commits | trials | acknowledged | lost | worst trial | median commits/s | p50 ms | p99 ms |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for mode, s in mode_summary(trials).items():
-        lines.append(f"| {mode} | {s['trials']} | {s['acknowledged']} | {s['lost']} | {s['worst']} | "
-                     f"{s['throughput']:.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} |")
-    return "\n".join(lines)
+    rows = [[mode, s["trials"], s["acknowledged"], s["lost"], s["worst"], f"{s['throughput']:.0f}",
+             f"{s['p50_ms']:.1f}", f"{s['p99_ms']:.1f}"] for mode, s in mode_summary(trials).items()]
+    return tables.markdown(["commits", "trials", "acknowledged", "lost", "worst trial", "median commits/s",
+                            "p50 ms", "p99 ms"], rows, align="lrrrrrrr")
 
 
 def plot_trials(trials: list):

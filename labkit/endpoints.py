@@ -12,6 +12,8 @@ import os
 import socket
 from dataclasses import dataclass
 
+from labkit import tables
+
 START_HINT = "./course up"
 EPHEMERAL_PORTS_START = 32768  # Linux's ephemeral range: TIME_WAIT client sockets block ports there
 
@@ -161,6 +163,6 @@ def validate() -> None:
 
 def markdown_table() -> str:
     """The endpoint table as the README shows it (a test keeps the two in step)."""
-    rows = ["| name | AWS role | default address | variable |", "|---|---|---|---|"]
-    rows += [f"| `{e.name}` | {e.aws_role} | 127.0.0.1:{e.port} | `{e.env_var}` |" for e in ENDPOINTS.values()]
-    return "\n".join(rows)
+    return tables.markdown(["name", "AWS role", "default address", "variable"],
+                           [[f"`{e.name}`", e.aws_role, f"127.0.0.1:{e.port}", f"`{e.env_var}`"]
+                            for e in ENDPOINTS.values()])

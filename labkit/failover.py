@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from labkit import cluster, outage, retry, retrying_app
+from labkit import cluster, outage, retry, retrying_app, tables
 
 POSTMASTER_CRASH = "postmaster crash"
 NODE_CRASH = "whole node crash"
@@ -113,18 +113,11 @@ def run_trials(counts: dict[str, int], prefix: str) -> list[Trial]:
     return [run_trial(cause, *tables) for cause, n in counts.items() for _ in range(n)]
 
 
-def _markdown(header: list[str], rows: list[list[object]], text_columns: int = 1) -> str:
-    """A Markdown table; the first ``text_columns`` columns are text, the rest numbers (right)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * text_columns + "---:|" * (len(header) - text_columns)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def outage_table(trials: list[Trial]) -> str:
     """Markdown table: one row per trial."""
-    return _markdown(["cause", "old writer", "new writer", "endpoint led to", "failed requests", "outage s"],
-                     [[t.cause, t.old_writer, t.new_writer, t.endpoint_node, t.outage.failed,
-                       f"{t.outage.seconds:.2f}"] for t in trials], text_columns=4)
+    return tables.markdown(["cause", "old writer", "new writer", "endpoint led to", "failed requests", "outage s"],
+                           [[t.cause, t.old_writer, t.new_writer, t.endpoint_node, t.outage.failed,
+                             f"{t.outage.seconds:.2f}"] for t in trials], align="llllrr")
 
 
 def by_cause(trials: list[Trial]) -> dict[str, list[float]]:
@@ -148,6 +141,6 @@ def errors_seen(trials: list[Trial], first: int = 3, retried: bool = False) -> d
 
 def app_table(trials: list[Trial]) -> str:
     """Markdown table: what the retrying application saw in each trial."""
-    return _markdown(["cause", "operations", "failed", "retries", "slowest operation s", "acknowledged, then lost"],
-                     [[t.cause, t.app.operations, t.app.failed, t.app.retries, f"{t.app.longest:.2f}", t.lost]
-                      for t in trials])
+    return tables.markdown(["cause", "operations", "failed", "retries", "slowest operation s", "acknowledged, then lost"],
+                           [[t.cause, t.app.operations, t.app.failed, t.app.retries, f"{t.app.longest:.2f}", t.lost]
+                            for t in trials], align="lrrrrr")

@@ -12,7 +12,7 @@ import time
 
 import psycopg
 
-from labkit import accounts, binaries, cluster
+from labkit import accounts, binaries, cluster, tables
 from labkit.endpoints import ENDPOINTS, PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.services.base import http_json
@@ -103,7 +103,6 @@ def upstream(node: str) -> str | None:
 def positions_table(positions: list[dict]) -> str:
     """Markdown table of wal_positions, with each replica's shortfall."""
     behind = bytes_behind(positions)
-    lines = ["| replica | received up to | replayed up to | bytes behind the most advanced |",
-             "|---|---|---|---:|"]
-    lines += [f"| {p['node']} | {p['received']} | {p['replayed']} | {behind[p['node']]:,} |" for p in positions]
-    return "\n".join(lines)
+    return tables.markdown(["replica", "received up to", "replayed up to", "bytes behind the most advanced"],
+                           [[p["node"], p["received"], p["replayed"], f"{behind[p['node']]:,}"] for p in positions],
+                           align="lllr")

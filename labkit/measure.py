@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from labkit import tables
+
 
 def summary_ms(seconds: list[float]) -> dict[str, float]:
     """n, lost (NaN samples), p50, p95, p99 and max in ms."""
@@ -18,8 +20,7 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
 
 def table_ms(rows: dict[str, list[float]]) -> str:
     """A Markdown table of summary_ms per labelled series."""
-    lines = ["| series | samples | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
-    for label, seconds in rows.items():
-        s = summary_ms(seconds)
-        lines.append(f"| {label} | {s['n']} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.1f} |")
-    return "\n".join(lines)
+    summaries = {label: summary_ms(seconds) for label, seconds in rows.items()}
+    return tables.markdown(["series", "samples", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                           [[label, s["n"], *(f"{s[k]:.1f}" for k in ("p50", "p95", "p99", "max"))]
+                            for label, s in summaries.items()], align="lrrrrr")

@@ -13,6 +13,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from labkit import tables
 from labkit.services.patroni import writer_session
 
 
@@ -73,16 +74,13 @@ def _replication_rows() -> list[dict]:
 def markdown_table(rows: list[dict], columns: dict[str, str], width: int = 70) -> str:
     """A Markdown table of ``rows`` with ``columns`` (key -> heading); floats get 1 decimal,
     None shows as "-", long text is cut to ``width`` characters."""
-    def cell(value) -> str:
-        if value is None:
-            return "-"
+    def cell(value):
         if isinstance(value, float):
             return f"{value:,.1f}"
-        text = str(value).replace("|", "\\|")
-        return text if len(text) <= width else text[:width - 1] + "…"
-    lines = ["| " + " | ".join(columns.values()) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row.get(key)) for key in columns) + " |" for row in rows]
-    return "\n".join(lines)
+        if isinstance(value, str) and len(value) > width:
+            return value[:width - 1] + "…"
+        return value
+    return tables.markdown(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
 
 
 SLOW_QUERY = ("SELECT customer, count(*) FROM {table} WHERE note LIKE '%9%9%9%'"
