@@ -1,7 +1,10 @@
-"""Test-suite wiring: MyST notebooks run under nbval, and a local cloud is up for what needs it.
+"""Test-suite wiring: every page and lab runs as one test, and a local cloud is up for what needs it.
 
-Pages and labs are MyST markdown notebooks; nbval reads them through jupytext and runs them in
-lax mode: the sources carry no outputs to compare, and every page ends with assertions of its own.
+Pages and labs are MyST markdown notebooks. Each runs top to bottom exactly as the book build runs
+it (MyST-NB's reader, jupyter-cache's executor, the page's folder as working directory, the
+timeout of _config.yml) and ends with assertions of its own. A page that passes is stored in the
+book's execution cache, so the book build that follows (tests/build) renders it without running
+it a second time.
 
 The suite runs in parallel (pytest-xdist, one file per worker at a time). Labs crash and heal
 servers, so each worker gets a local cloud of its own: worker gw0 uses the usual one, the others
@@ -9,15 +12,18 @@ a copy on shifted ports (LABKIT_PORT_OFFSET) with its own state folder, stopped 
 """
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import os
 from pathlib import Path
-from unittest import mock
 
-import jupytext
-import nbval.plugin
-from nbval.plugin import IPyNbFile
+import pytest
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).parent
 NOTEBOOK_DIRS = ("book", "labs")
@@ -37,7 +43,6 @@ def _explicit_cloud() -> bool:
 
 
 def pytest_configure(config):
-    config.option.nbval_lax = True
     if not WORKER and _explicit_cloud() and getattr(config.option, "numprocesses", None):
         # Extra clouds on shifted ports would ignore the servers the environment points at: run serially.
         config.option.numprocesses, config.option.dist = 0, "no"
@@ -50,21 +55,51 @@ def pytest_configure(config):
         os.environ["LABKIT_HOME"] = f"/var/tmp/labkit-test-{repo}-{WORKER}"
 
 
-class MystNotebook(IPyNbFile):
-    """nbval's collector for a MyST markdown notebook: the same cells, read through jupytext."""
+EXECUTE = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
 
+
+class PageFailed(Exception):
+    """A cell of the page raised; the message is the cell and its traceback."""
+
+
+class Page(pytest.Item):
+    """One page or lab, executed as the book build executes it, then put in the build's cache."""
+
+    def runtest(self) -> None:
+        notebook = read_myst_markdown_notebook(self.path.read_text(), add_source_map=True, path=self.path)
+        result = single_nb_execution(notebook, cwd=str(self.path.parent), timeout=EXECUTE["timeout"],
+                                     allow_errors=False)
+        if result.err is not None:
+            raise PageFailed(str(result.err))
+        cache_path = ROOT / EXECUTE["cache"]
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(cache_path.parent / ".jupyter_cache.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the workers share one cache database
+            get_cache(cache_path).cache_notebook_bundle(
+                CacheBundleIn(notebook, str(self.path), data={"execution_seconds": result.time}),
+                check_validity=False, overwrite=True)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, PageFailed):
+            return f"{self.path.relative_to(ROOT)} stopped at a cell:\n{excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"executes {self.path.relative_to(ROOT)}"
+
+
+class PageFile(pytest.File):
     def collect(self):
-        with mock.patch.object(nbval.plugin.nbformat, "read", lambda path, as_version: jupytext.read(path)):
-            yield from super().collect()
+        yield Page.from_parent(self, name="executes")
 
 
 def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix != ".md" or file_path.parts[len(ROOT.parts)] not in NOTEBOOK_DIRS:
         return None
-    notebook = jupytext.read(file_path)
+    notebook = read_myst_markdown_notebook(file_path.read_text(), path=file_path)
     if "kernelspec" not in notebook.metadata or not any(c.cell_type == "code" for c in notebook.cells):
         return None
-    return MystNotebook.from_parent(parent, path=file_path)
+    return PageFile.from_parent(parent, path=file_path)
 
 
 @functools.cache
