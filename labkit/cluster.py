@@ -76,8 +76,11 @@ def crash_writer(whole_node: bool = False) -> str:
     """``kill -9`` the writer's postmaster (or, with ``whole_node``, its Patroni agent too).
 
     A postmaster crash is noticed by Patroni within a loop (1 s); a whole-node crash only when the
-    leader lease expires (ttl 20 s), as a real machine failure would be.
+    leader lease expires (ttl 20 s), as a real machine failure would be. It waits first for a
+    cluster that can fail over (every reader streaming), since otherwise Patroni, finding no
+    candidate, restarts the crashed writer in place.
     """
+    wait_healthy()
     name = writer()
     if name is None:
         raise ClusterUnhealthy(f"there is no writer to crash; run `{START_HINT}` first")
