@@ -42,7 +42,7 @@ def _primary_per_sentinels() -> tuple[str, int] | None:
     """Where the Sentinels say the primary is, or None when none of them answers (a first start)."""
     for name in SENTINELS:
         try:
-            host, port = client(name).sentinel_get_master_addr_by_name(MASTER_NAME)
+            host, port = client(name, decode_responses=True).sentinel_get_master_addr_by_name(MASTER_NAME)
             return host, int(port)
         except (redis.RedisError, TypeError):
             continue  # this Sentinel is down or does not know the primary: ask the next
