@@ -43,6 +43,6 @@ def sub(*parts: str) -> Path:
     """A folder inside the state folder, created and owned by the daemon account."""
     path = state_dir().joinpath(*parts)
     if not path.exists():
-        path.mkdir(parents=True)
+        path.mkdir(parents=True, exist_ok=True)  # two threads may ask for it at once
         accounts.give(path)
     return path

@@ -60,8 +60,10 @@ def running(name: str) -> psutil.Process | None:
     return _recorded(pid_file(name))
 
 
-def spawn(name: str, argv: list[str], cwd: Path | None = None, env: dict | None = None) -> None:
-    """Start ``argv`` as daemon ``name`` (as the daemon account), logging to logs/NAME.log."""
+def spawn(name: str, argv: list[str], cwd: Path | None = None, env: dict | None = None,
+          as_caller: bool = False) -> None:
+    """Start ``argv`` as daemon ``name``, logging to logs/NAME.log: as the daemon account, or with
+    ``as_caller`` as whoever runs labkit (for programs that need no account of their own)."""
     log = open(log_file(name), "ab")
     log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(argv)}\n".encode())
     log.flush()
@@ -70,7 +72,8 @@ def spawn(name: str, argv: list[str], cwd: Path | None = None, env: dict | None 
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         cwd=cwd or paths.state_dir(),  # PYTHONPATH: the supervisor imports labkit from this checkout
         env={**os.environ, **(env or {}), "PYTHONPATH": str(paths.REPO),
-             supervise.CHILD_PID_FILE: str(child_pid_file(name))},
+             supervise.CHILD_PID_FILE: str(child_pid_file(name)),
+             supervise.AS_CALLER: "1" if as_caller else ""},
         start_new_session=True,
     )
     log.close()

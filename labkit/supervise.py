@@ -19,6 +19,7 @@ from labkit import accounts
 
 PR_SET_CHILD_SUBREAPER = 36
 CHILD_PID_FILE = "LABKIT_CHILD_PID_FILE"  # where to note the daemon's pid, to find it if this wrapper dies
+AS_CALLER = "LABKIT_SUPERVISE_AS_CALLER"  # "1": run the daemon as the caller, not the daemon account
 
 
 def become_subreaper() -> None:
@@ -31,7 +32,8 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     become_subreaper()
-    child = subprocess.Popen(argv[1:], stdin=subprocess.DEVNULL, **accounts.popen_kwargs())
+    account = {} if os.environ.get(AS_CALLER) == "1" else accounts.popen_kwargs()
+    child = subprocess.Popen(argv[1:], stdin=subprocess.DEVNULL, **account)
     if os.environ.get(CHILD_PID_FILE):
         with open(os.environ[CHILD_PID_FILE], "w") as out:
             out.write(str(child.pid))

@@ -22,7 +22,7 @@ def latency_plot(reads: list[Read], title: str = "One product page read, three w
         raise ValueError("no reads to plot")
     fig, (dist, parts) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
     values = {k: np.array([r.seconds for r in reads if r.kind == k]) * 1000 for k in kinds}
-    dist.boxplot([values[k] for k in kinds], vert=False, widths=0.5, showfliers=True,
+    dist.boxplot([values[k] for k in kinds], orientation="horizontal", widths=0.5, showfliers=True,
                  flierprops={"markersize": 2})
     dist.set_yticks(range(1, len(kinds) + 1), [f"{k}\n(n={values[k].size})" for k in kinds], fontsize=8)
     dist.set_xscale("log")
@@ -44,15 +44,16 @@ def latency_plot(reads: list[Read], title: str = "One product page read, three w
     return fig
 
 
-def hit_ratio_plot(results: dict[str, list[bool]], window: int,
+def hit_ratio_plot(results: dict[str, hit_ratio.Replay], window: int,
                    title: str = "Hit ratio as the traffic warms an empty cache"):
     """One line per scenario: the hit ratio in each window of ``window`` reads."""
     if not results:
         raise ValueError("no scenario to plot")
     fig, ax = plt.subplots(figsize=(8, 4))
-    for name, hits in results.items():
-        reads, ratios = hit_ratio.windowed(hits, window)
-        ax.plot(reads, ratios, marker="o", markersize=3, label=f"{name} (overall {hit_ratio.overall(hits):.0%})")
+    for name, result in results.items():
+        reads, ratios = hit_ratio.windowed(result.hits, window)
+        overall = hit_ratio.overall(result.hits)
+        ax.plot(reads, ratios, marker="o", markersize=3, label=f"{name} (overall {overall:.0%})")
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"reads so far (hit ratio per window of {window} reads)")
@@ -86,6 +87,6 @@ def outage_plot(run: cache_outage.OutageRun, title: str = "Reads while the cache
     ax.set_xlabel("time since the first read (s)")
     ax.set_ylabel("read latency (ms, log scale)")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left", markerscale=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, markerscale=2)
     fig.tight_layout()
     return fig

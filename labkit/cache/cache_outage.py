@@ -19,6 +19,7 @@ from labkit.cache.patterns import CacheAside
 
 HIT, MISS, CACHE_DOWN = "cache hit", "cache miss (database)", "cache down (database)"
 SOURCES = (HIT, MISS, CACHE_DOWN)
+PHASES = ("before", "during", "after")
 
 
 class StandaloneNode:
@@ -45,7 +46,7 @@ class Reading:
 @dataclass
 class OutageRun:
     readings: list[Reading] = field(default_factory=list)
-    stopped_at: float = float("nan")   # when the node was stopped, seconds since the start
+    stopped_at: float = float("nan")   # when the loop began to stop the node, seconds since the start
     replaced_at: float = float("nan")  # when the new, empty node answered
 
     @property
@@ -58,13 +59,15 @@ class OutageRun:
 
     def latencies(self, source: str, phase: str | None = None) -> list[float]:
         """Seconds of the reads answered from ``source``, optionally only in ``phase``
-        ("before", "down" or "after" the outage)."""
+        (one of PHASES: before, during or after the outage)."""
+        if phase is not None and phase not in PHASES:
+            raise ValueError(f"phase must be one of {PHASES} (got {phase!r})")
         return [r.seconds for r in self.readings if r.source == source and (phase is None or self.phase(r) == phase)]
 
     def phase(self, reading: Reading) -> str:
         if reading.at < self.stopped_at:
             return "before"
-        return "down" if reading.at < self.replaced_at else "after"
+        return "during" if reading.at < self.replaced_at else "after"
 
 
 def _read(aside: CacheAside, conn: Connection, key: int) -> tuple[str | None, str | None]:
@@ -88,8 +91,8 @@ def run(aside: CacheAside, conn: Connection, keys, node, down: tuple[int, int]) 
     started = time.perf_counter()
     for number, key in enumerate(keys):
         if number == stop_before:
-            node.stop()
             result.stopped_at = time.perf_counter() - started
+            node.stop()
         elif number == replace_before:
             node.replace()
             result.replaced_at = time.perf_counter() - started

@@ -53,7 +53,11 @@ def memcached_node(name: str, **kwargs) -> Client:
 
 
 def memcached(nodes: tuple[str, ...] = MEMCACHED_NODES, **kwargs) -> HashClient:
-    """Keys spread over ``nodes`` by rendezvous hashing (pymemcache's HashClient)."""
+    """Keys spread over ``nodes`` by rendezvous hashing (pymemcache's HashClient).
+
+    Writes wait for the server's reply (HashClient does not by default), so a key just set is
+    there for the next reader, on any connection."""
     for name in nodes:
         ENDPOINTS[name].check()
-    return HashClient([ENDPOINTS[n].address for n in nodes], connect_timeout=1, timeout=1, **kwargs)
+    options = {"connect_timeout": 1, "timeout": 1, "default_noreply": False, **kwargs}
+    return HashClient([ENDPOINTS[n].address for n in nodes], **options)

@@ -100,9 +100,8 @@ def redis_leaderboard(connect: Callable, key: str, events: list[ScoreEvent], thr
     trips, retries, seconds = _run_threads(events, threads, apply)
     client = connect()
     board = _ranked(dict(client.zrevrange(key, 0, -1, withscores=True)))
-    leader = board[0][0]
-    extra = {"top3": client.zrevrange(key, 0, 2, withscores=True),
-             "rank_of_last": client.zrevrank(key, board[-1][0]), "leader": leader}
+    extra = {"top3": client.zrevrange(key, 0, 2, withscores=True),  # ZREVRANK: 0 = first place
+             "rank": {p: client.zrevrank(key, p) for p in (board[0][0], board[-1][0])}}
     return BoardRun("Redis sorted set", threads, len(events), board, trips, retries, seconds, extra)
 
 

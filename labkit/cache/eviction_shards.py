@@ -29,9 +29,6 @@ class ShardRouter:
             raise ValueError("a router needs at least one Redis client")
         self.clients = list(clients)
 
-    def client_for(self, key: str) -> redis.Redis:
-        return self.clients[shard_index(key, len(self.clients))]
-
     def split(self, keys: Iterable[str]) -> dict[int, list[str]]:
         """The keys grouped by shard index, each group in the order given."""
         groups: dict[int, list[str]] = {}

@@ -53,6 +53,8 @@ class PausedCatalog:
 
 @dataclass(frozen=True)
 class RaceOutcome:
+    """What the cache and the database held once a race was over, and what readers then saw."""
+
     invalidation: str
     stored_version: int  # the page the slow party stored, read before the other party's write
     db_version: int  # the row's version once both parties are done
@@ -114,6 +116,8 @@ def update_race(cache: redis.Redis, catalog: Catalog, prefix: str, product_id: i
 
 
 def race_table(outcomes: list[RaceOutcome]) -> str:
+    """A Markdown row per race: the version it left in the cache, the database's, and for how long
+    readers got the old page."""
     lines = ["| invalidation on write | version left in the cache | version in the database |"
              " stale reads after the race | stale for (ms) |", "|---|---:|---:|---:|---:|"]
     for o in outcomes:

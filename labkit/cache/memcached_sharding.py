@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from pymemcache.client.hash import HashClient
 
+from labkit import procs
 from labkit.cache import clients
-from labkit.endpoints import ENDPOINTS
+from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.services import BY_NAME
 
 # An application's client: a failing node is retried once, then dropped and its keys rehashed.
@@ -26,6 +27,12 @@ def keys(prefix: str, n: int) -> list[str]:
     if n < 1:
         raise ValueError(f"need at least one key (got {n})")
     return [f"{prefix}item:{k}" for k in range(n)]
+
+
+def forget(prefix: str, n: int = 1000) -> None:
+    """Delete the ``n`` keys on every node, also the copies a refill left on a node not their home."""
+    for node in clients.MEMCACHED_NODES:
+        clients.memcached_node(node).delete_many(keys(prefix, n), noreply=False)
 
 
 def node_of(client: HashClient) -> Callable[[str], str | None]:
@@ -46,7 +53,7 @@ def hit_ratio(client: HashClient, names: list[str], refill: bool = False) -> flo
         if client.get(key) is not None:
             hits += 1
         elif refill:
-            client.set(key, b"reloaded from the database")
+            client.set(key, b"reloaded from the database", noreply=False)
     return hits / len(names)
 
 
@@ -67,15 +74,21 @@ class NodeLoss:
         return "\n".join(lines)
 
 
-def node_loss(prefix: str, restore: Callable[[], object], n: int = 1000,
-              lose: str = "memcached2") -> NodeLoss:
+def restart(node: str, timeout: float = 15.0) -> None:
+    """Start a stopped memcached node again (empty: memcached keeps nothing on disk)."""
+    daemon = BY_NAME[node]
+    daemon.start()
+    if not daemon.wait_ready(timeout):
+        raise ServiceUnavailable(f"{node} did not start in {timeout:.0f} s; see {procs.log_file(node)}")
+
+
+def node_loss(prefix: str, n: int = 1000, lose: str = "memcached2") -> NodeLoss:
     """Load ``n`` keys over both nodes, stop ``lose``, read through the loss and the rehash,
-    then ``restore()`` the node (the lab passes ``health.heal``) and read once more."""
+    then start the node again and read once more."""
     if lose not in clients.MEMCACHED_NODES:
         raise KeyError(f"{lose!r} is not a memcached node; use one of {', '.join(clients.MEMCACHED_NODES)}")
     names = keys(prefix, n)
-    for node in clients.MEMCACHED_NODES:  # also the copies a previous run's refill left elsewhere
-        clients.memcached_node(node).delete_many(names, noreply=False)
+    forget(prefix, n)
     app = clients.memcached(**TOLERANT)
     before = {node: items_on(node) for node in clients.MEMCACHED_NODES}
     app.set_many({key: b"from the database" for key in names}, noreply=False)
@@ -91,7 +104,7 @@ def node_loss(prefix: str, restore: Callable[[], object], n: int = 1000,
     result.moved = {node: Counter(now(k) for k in names if home[k] == node) for node in clients.MEMCACHED_NODES}
     result.hit_ratio[f"{lose} dropped by the client, misses refilled"] = hit_ratio(app, names)
 
-    restore()
+    restart(lose)
     own = [k for k in names if home[k] == lose]
     result.kept_after_restart = len(clients.memcached_node(lose).get_many(own))
     result.hit_ratio[f"{lose} restarted, new client"] = hit_ratio(clients.memcached(**TOLERANT), names)

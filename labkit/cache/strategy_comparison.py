@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from labkit.cache import keyspace, workload
 from labkit.cache.catalog import Catalog
 from labkit.cache.patterns import CacheAside
+from labkit import tables
 from labkit.measure import summary_ms
 
 CALLS = ("db_reads", "db_writes", "cache_get", "cache_set", "cache_delete")  # round trips
@@ -89,10 +90,20 @@ class StrategyRun:
     writes: int
     write_calls: Counter
     stock: CacheStock = field(default_factory=CacheStock)
+    read_keys: set[str] = field(default_factory=set)
 
     @property
     def reads(self) -> int:
         return len(self.read_latency_s)
+
+    @property
+    def read_ms(self) -> dict[str, float]:
+        """Read latency percentiles in ms (``measure.summary_ms``)."""
+        return summary_ms(self.read_latency_s)
+
+    @property
+    def mean_read_ms(self) -> float:
+        return 1000 * sum(self.read_latency_s) / self.reads if self.reads else 0.0
 
     @property
     def stale_share(self) -> float:
@@ -130,7 +141,16 @@ def replay(label: str, strategy: CacheAside, conn: Connection, ops: list[tuple[s
             write_calls += strategy.calls - before
             writes += 1
     return StrategyRun(label, strategy.hit_ratio(), strategy.calls["misses"], latency, stale, writes,
-                       write_calls, take_stock(strategy.cache, strategy.prefix, read_keys))
+                       write_calls, take_stock(strategy.cache, strategy.prefix, read_keys), read_keys)
+
+
+def stock_after_idle(strategies: dict[str, CacheAside], runs: list[StrategyRun],
+                     idle_s: float) -> dict[str, CacheStock]:
+    """Each run's cache after ``idle_s`` seconds without traffic. Entries with a shorter TTL are
+    gone by then, whatever the speed of the run; entries without one are all still there."""
+    time.sleep(idle_s)
+    return {r.label: take_stock(strategies[r.label].cache, strategies[r.label].prefix, r.read_keys)
+            for r in runs}
 
 
 def compare(strategies: dict[str, CacheAside], ops: list[tuple[str, int]]) -> list[StrategyRun]:
@@ -145,15 +165,11 @@ def compare(strategies: dict[str, CacheAside], ops: list[tuple[str, int]]) -> li
 def comparison_table(runs: list[StrategyRun]) -> str:
     """One Markdown row per strategy: hit ratio, read latency, stale reads, never-read entries,
     calls per write."""
-    lines = ["| strategy | hit ratio | read p50 (ms) | read p99 (ms) | stale reads |"
-             " cached keys never read | bytes never read | calls per write |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in runs:
-        ms = summary_ms(r.read_latency_s)
-        lines.append(
-            f"| {r.label} | {r.hit_ratio:.0%} | {ms['p50']:.2f} | {ms['p99']:.2f} |"
-            f" {r.stale_reads} ({r.stale_share:.1%}) |"
-            f" {r.stock.never_read_keys} of {r.stock.keys} ({r.stock.never_read_share:.0%}) |"
-            f" {r.stock.never_read_bytes / 1024:.0f} KiB of {r.stock.bytes / 1024:.0f} KiB |"
-            f" {r.calls_per_write:.1f} |")
-    return "\n".join(lines)
+    rows = [[r.label, f"{r.hit_ratio:.0%}", f"{r.read_ms['p50']:.2f}", f"{r.read_ms['p99']:.2f}",
+             f"{r.stale_reads} ({r.stale_share:.1%})",
+             f"{r.stock.never_read_keys} of {r.stock.keys} ({r.stock.never_read_share:.0%})",
+             f"{r.stock.never_read_bytes / 1024:.0f} KiB of {r.stock.bytes / 1024:.0f} KiB",
+             f"{r.calls_per_write:.1f}"] for r in runs]
+    return tables.markdown(["strategy", "hit ratio", "read p50 (ms)", "read p99 (ms)", "stale reads",
+                            "cached keys never read", "bytes never read", "calls per write"], rows,
+                           align="lrrrrrrr")

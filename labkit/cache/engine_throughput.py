@@ -1,0 +1,114 @@
+"""GET/SET throughput of one Redis node and one Memcached node with 1 to a few client threads.
+
+Memcached serves connections on several worker threads (``-t 2`` here); Redis executes every
+command on one thread (its ``io-threads`` only help with network I/O, and are off by default).
+Each client thread has its own connection and alternates a GET and a SET of small values for a
+fixed time. Clients and servers share this machine's cores, so the numbers say as much about
+the machine as about the engines: the lab prints how many cores there are next to them.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pymemcache.client.base import Client
+
+from labkit.cache import clients, failover
+
+VALUE = b"x" * 100
+KEYS = 1000
+
+
+@dataclass(frozen=True)
+class Rate:
+    engine: str
+    threads: int
+    ops: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.ops / self.seconds
+
+
+def _redis():
+    return clients.redis_at(failover.primary_node())
+
+
+def _memcached():
+    return clients.memcached_node("memcached1")
+
+
+ENGINES: dict[str, Callable] = {"Redis": _redis, "Memcached": _memcached}
+
+
+def server_threads() -> dict[str, str]:
+    """What each server reports about its threads."""
+    mc = clients.memcached_node("memcached1").stats()
+    return {"Memcached": f"{int(mc[b'threads'])} worker threads",
+            "Redis": f"io-threads {_redis().config_get('io-threads')['io-threads']}"
+                     " (1 = commands and I/O on the main thread)"}
+
+
+def _set(client, key: str) -> None:
+    """A SET that waits for its reply (noreply SETs would hide the server's work)."""
+    if isinstance(client, Client):
+        client.set(key, VALUE, noreply=False)
+    else:
+        client.set(key, VALUE)
+
+
+def measure(engine: str, threads: int, prefix: str, seconds: float = 0.6) -> Rate:
+    """Operations completed by ``threads`` clients of ``engine`` in about ``seconds``."""
+    if engine not in ENGINES or threads < 1 or seconds <= 0:
+        raise ValueError(f"need an engine in {list(ENGINES)}, threads >= 1 and seconds > 0"
+                         f" (got {engine!r}, {threads}, {seconds})")
+    connections = [ENGINES[engine]() for _ in range(threads)]
+    counts = [0] * threads
+    start = threading.Barrier(threads + 1)
+
+    def work(k: int) -> None:
+        client, done = connections[k], 0
+        start.wait()
+        while time.perf_counter() < deadline:
+            key = f"{prefix}bench:{(k * 7919 + done) % KEYS}"  # threads start at different keys
+            client.get(key)
+            _set(client, key)
+            done += 2
+        counts[k] = done
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+    for w in workers:
+        w.start()
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+    start.wait()
+    for w in workers:
+        w.join()
+    return Rate(engine, threads, sum(counts), time.perf_counter() - t0)
+
+
+def sweep(prefix: str, thread_counts: tuple[int, ...] = (1, 2, 4), seconds: float = 0.6) -> list[Rate]:
+    """``measure`` for every engine and thread count, engines taking turns; then delete the keys."""
+    rates = [measure(engine, n, prefix, seconds) for n in thread_counts for engine in ENGINES]
+    names = [f"{prefix}bench:{k}" for k in range(KEYS)]
+    _redis().delete(*names)
+    _memcached().delete_many(names, noreply=False)
+    return rates
+
+
+def rate_table(rates: list[Rate]) -> str:
+    engines = list(dict.fromkeys(r.engine for r in rates))
+    counts = sorted({r.threads for r in rates})
+    by = {(r.engine, r.threads): r.per_second for r in rates}
+    lines = ["| client threads | " + " | ".join(f"{e} ops/s" for e in engines) + " |",
+             "|---:|" + "---:|" * len(engines)]
+    lines += [f"| {n} | " + " | ".join(f"{by[e, n]:,.0f}" for e in engines) + " |" for n in counts]
+    return "\n".join(lines)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,101 @@
+"""What a Redis node keeps through a crash (AOF) and a backup (an RDB snapshot restored elsewhere).
+
+Each trial starts a standalone node empty with one persistence setting, writes keys one command
+at a time, ``kill -9``s the server and starts it again on the same folder. Without persistence
+nothing comes back. With the append-only file (AOF) every acknowledged write does: a killed
+process loses nothing the kernel already holds. What ``appendfsync`` decides is how often that
+file is forced to disk, which only matters when the machine itself fails, not measured here.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+
+import redis
+
+from labkit import paths
+from labkit.cache import redis_restart, standalone
+from labkit.services import BY_NAME
+
+SETTINGS = {
+    "no persistence": {"appendonly": "no"},
+    "AOF, fsync every second": {"appendonly": "yes", "appendfsync": "everysec"},
+    "AOF, fsync always": {"appendonly": "yes", "appendfsync": "always"},
+}
+
+
+@dataclass(frozen=True)
+class CrashTrial:
+    label: str
+    written: int
+    survived: int
+    restart_seconds: float
+
+
+def wait_for_aof(client: redis.Redis, timeout: float = 15.0) -> None:
+    """Block until the AOF that ``appendonly yes`` starts with a rewrite is complete."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = client.info("persistence")
+        if not info["aof_enabled"] or (not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the first AOF rewrite did not finish in {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def write_keys(client: redis.Redis, prefix: str, n: int, start: int = 0) -> list[str]:
+    """``n`` keys, one SET each (one AOF entry each), sent in a pipeline; returns their names."""
+    names = [f"{prefix}doc:{k}" for k in range(start, start + n)]
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.set(name, "payload")
+    pipe.execute()
+    return names
+
+
+def count_present(client: redis.Redis, names: list[str]) -> int:
+    return sum(v is not None for v in client.mget(names))
+
+
+def crash_trial(label: str, prefix: str, n: int = 2000, name: str = "redis-standalone1") -> CrashTrial:
+    """Write ``n`` keys under ``SETTINGS[label]``, kill -9 the node, restart it, count what is back."""
+    if label not in SETTINGS:
+        raise KeyError(f"unknown persistence setting {label!r}; use one of {', '.join(SETTINGS)}")
+    client = standalone.start(name, **SETTINGS[label])
+    wait_for_aof(client)
+    client.config_rewrite()  # the restart reads the config file, so it must hold these settings
+    names = write_keys(client, prefix, n)
+    redis_restart.crash(name)
+    t0 = time.monotonic()
+    client = redis_restart.restart(name)
+    seconds = time.monotonic() - t0
+    return CrashTrial(label, n, count_present(client, names), seconds)
+
+
+@dataclass(frozen=True)
+class BackupRestore:
+    in_backup: int          # keys written before the snapshot
+    after_backup: int       # keys written after it
+    restored: int           # of the first, found on the node restored from the snapshot
+    later_found: int        # of the second, found there (a snapshot is a point in time: none)
+
+
+def backup_and_restore(prefix: str, n: int = 2000, source: str = "redis-standalone1",
+                       target: str = "redis-standalone2") -> BackupRestore:
+    """Snapshot ``source`` (SAVE writes an RDB file), write more, restore the file into ``target``."""
+    client = standalone.start(source)
+    before = write_keys(client, prefix, n)
+    client.save()
+    backup = paths.sub("backups") / f"{source}.rdb"
+    shutil.copyfile(BY_NAME[source].folder / "dump.rdb", backup)
+    later = write_keys(client, prefix, n // 10, start=n)
+    restored = redis_restart.restore(backup, target)
+    return BackupRestore(len(before), len(later), count_present(restored, before), count_present(restored, later))
+
+
+def trial_table(trials: list[CrashTrial]) -> str:
+    lines = ["| setting | keys written | keys back after kill -9 | restart seconds |", "|---|---:|---:|---:|"]
+    lines += [f"| {t.label} | {t.written} | {t.survived} | {t.restart_seconds:.2f} |" for t in trials]
+    return "\n".join(lines)

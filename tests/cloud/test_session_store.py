@@ -1,0 +1,23 @@
+"""The two web app instances share sessions through Redis, with the lifetime they were given."""
+from labkit.cache import app_servers, clients, keyspace, session_store
+from labkit.cache.browser import Browser
+
+PREFIX = "test-sessions:"
+
+
+def test_a_login_on_one_instance_is_a_session_in_redis_the_other_finds():
+    cache = clients.primary()
+    keyspace.clear(cache, PREFIX)
+    app_servers.start(lifetime_s=30, key_prefix=PREFIX)
+    try:
+        browser = Browser()
+        session_store.login(browser, "web-app1", user="ada")
+        seen = session_store.visit(browser, "web-app2")
+        key = session_store.session_key(browser, PREFIX)
+        assert seen.recognised and seen.user == "ada" and seen.instance == "web-app2"
+        assert session_store.stored_session(cache, key)["views"] == 1
+        assert 0 < cache.ttl(key) <= 30
+        assert len(set(app_servers.pids().values())) == 2
+    finally:
+        app_servers.stop()
+        keyspace.clear(cache, PREFIX)

@@ -1,0 +1,93 @@
+import json
+import threading
+
+import pytest
+
+from labkit.cache import data_structures as ds
+
+
+class FakeMemcached:
+    """gets/cas/set/get over one shared dict, with a version per key like memcached's cas token."""
+
+    store: dict = {}
+    lock = threading.Lock()
+
+    def set(self, key, value, noreply=True):
+        with self.lock:
+            self.store[key] = (value, self.store.get(key, (None, 0))[1] + 1)
+        return True
+
+    def get(self, key):
+        return self.store[key][0]
+
+    def gets(self, key):
+        with self.lock:
+            return self.store[key]
+
+    def cas(self, key, value, token, noreply=True):
+        with self.lock:
+            if self.store[key][1] != token:
+                return False
+            self.store[key] = (value, token + 1)
+            return True
+
+
+class ConflictEveryOther(FakeMemcached):
+    """Every other cas meets a conflict, as if another writer got in first: one retry per event."""
+
+    calls = 0
+
+    def cas(self, key, value, token, noreply=True):
+        ConflictEveryOther.calls += 1
+        if self.calls % 2:
+            return False
+        return super().cas(key, value, token)
+
+
+def test_score_events_are_deterministic_and_checked():
+    assert ds.score_events(50, seed=3) == ds.score_events(50, seed=3)
+    assert ds.score_events(50, seed=3) != ds.score_events(50, seed=4)
+    with pytest.raises(ValueError, match="at least one event"):
+        ds.score_events(0)
+
+
+def test_expected_board_sorts_by_score_then_name():
+    events = [ds.ScoreEvent("b", 5), ds.ScoreEvent("a", 5), ds.ScoreEvent("c", 7), ds.ScoreEvent("b", 1)]
+    assert ds.expected_board(events) == [("c", 7), ("b", 6), ("a", 5)]
+
+
+def test_memcached_board_is_correct_under_threads():
+    FakeMemcached.store = {}
+    events = ds.score_events(400)
+    run = ds.memcached_leaderboard(FakeMemcached, "k", events, threads=4)
+    assert run.matches(ds.expected_board(events))
+    assert run.round_trips == 2 * (len(events) + run.retries)
+
+
+def test_memcached_conflicts_are_retried_and_counted():
+    FakeMemcached.store, ConflictEveryOther.calls = {}, 0
+    events = ds.score_events(20)
+    run = ds.memcached_leaderboard(ConflictEveryOther, "k", events, threads=1)
+    assert run.retries == len(events)
+    assert run.matches(ds.expected_board(events))
+    assert json.loads(FakeMemcached.store["k"][0])
+
+
+def test_a_board_that_never_wins_gives_up_with_a_clear_message():
+    class AlwaysConflict(FakeMemcached):
+        def cas(self, key, value, token, noreply=True):
+            return False
+
+    FakeMemcached.store = {}
+    with pytest.raises(RuntimeError, match="gave up"):
+        ds.memcached_leaderboard(AlwaysConflict, "k", ds.score_events(3), threads=1, max_retries=5)
+
+
+def test_board_table_has_a_row_per_run():
+    run = ds.BoardRun("Redis sorted set", 8, 100, [("a", 1)], 100, 0, 0.5)
+    assert "| Redis sorted set | 8 | 100 | 100 | 0 | 0.50 | 200 |" in ds.board_table([run])
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ValueError, match="thread"):
+        ds.memcached_leaderboard(FakeMemcached, "k", ds.score_events(3), threads=0)

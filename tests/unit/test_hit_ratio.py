@@ -1,0 +1,72 @@
+"""hit_ratio: replaying traffic through cache-aside with an in-memory cache; no servers."""
+import numpy as np
+import pytest
+
+from labkit.cache import hit_ratio
+from labkit.cache.patterns import CacheAside
+
+
+class FakeCache(dict):
+    def get(self, key):
+        return super().get(key)
+
+    def set(self, key, value, px=None):
+        self[key] = value
+
+    def delete(self, *keys):
+        return sum(self.pop(k, None) is not None for k in keys)
+
+
+class FakeCatalog:
+    def __init__(self):
+        self.versions = {}
+
+    def page(self, conn, product_id):
+        return {"id": product_id, "version": self.versions.get(product_id, 1)}
+
+    def set_price(self, conn, product_id, price):
+        self.versions[product_id] = self.versions.get(product_id, 1) + 1
+        return self.versions[product_id]
+
+
+class FakeConnection:
+    def commit(self):
+        pass
+
+
+def test_only_the_first_read_of_a_key_misses():
+    aside = CacheAside(FakeCache(), FakeCatalog(), "lab08:")
+    hits = hit_ratio.replay(aside, FakeConnection(), hit_ratio.Traffic(np.array([1, 2, 1, 1, 3, 2])))
+    assert hits == [False, False, True, True, False, True]
+
+
+def test_a_write_before_every_read_leaves_no_hit():
+    catalog = FakeCatalog()
+    aside = CacheAside(FakeCache(), catalog, "lab08:")
+    hits = hit_ratio.replay(aside, FakeConnection(), hit_ratio.Traffic(np.array([1, 1, 1]), write_share=1.0))
+    assert hits == [False, False, False]
+    assert catalog.versions == {1: 4}
+
+
+def test_write_share_must_be_a_probability():
+    with pytest.raises(ValueError, match="probability"):
+        hit_ratio.Traffic(np.array([1]), write_share=1.5)
+
+
+def test_windowed_ratio_per_full_window_drops_the_partial_one():
+    reads, ratios = hit_ratio.windowed([False, False, True, True, True, True, False], window=2)
+    assert reads.tolist() == [2, 4, 6]
+    assert ratios.tolist() == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("hits, window, message", [([True], 0, "at least one"),
+                                                   ([True, False], 3, "do not fill one window")])
+def test_windowed_refuses_what_it_cannot_compute(hits, window, message):
+    with pytest.raises(ValueError, match=message):
+        hit_ratio.windowed(hits, window)
+
+
+def test_overall_is_hits_over_reads():
+    assert hit_ratio.overall([True, False, True, True]) == 0.75
+    with pytest.raises(ValueError, match="no reads"):
+        hit_ratio.overall([])

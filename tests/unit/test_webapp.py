@@ -1,0 +1,78 @@
+"""The session-store web application without servers: settings, config, and the routes that
+need no Redis, through Flask's test client. The Redis client points at a closed port, so any
+request that did reach Redis would fail."""
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import pytest
+import redis
+
+from labkit.cache import webapp
+from labkit.cache.webapp import AppSettings, BadSetting
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # free again once the socket closes: nothing listens there
+
+
+@pytest.fixture
+def client():
+    unreachable = redis.Redis(port=closed_port(), socket_connect_timeout=0.2,
+                              retry_on_error=[], retry=None)
+    app = webapp.create_app(AppSettings(instance="web-app9", lifetime_s=5), store=unreachable)
+    return app.test_client()
+
+
+def test_settings_round_trip_through_the_environment():
+    settings = AppSettings(instance="web-app2", lifetime_s=3, key_prefix="lab10:session:",
+                           sentinels=(("127.0.0.1", 16390), ("127.0.0.1", 16391)), master="cache")
+    assert AppSettings.from_env(settings.as_env()) == settings
+
+
+def test_settings_refuse_bad_values_naming_the_variable():
+    env = AppSettings(sentinels=(("127.0.0.1", 1),)).as_env()
+    with pytest.raises(BadSetting, match=webapp.LIFETIME_VAR):
+        AppSettings.from_env({**env, webapp.LIFETIME_VAR: "2.5"})
+    with pytest.raises(BadSetting, match=webapp.LIFETIME_VAR):
+        AppSettings(lifetime_s=0)
+    with pytest.raises(BadSetting, match=webapp.PREFIX_VAR):
+        AppSettings.from_env({**env, webapp.PREFIX_VAR: "lab10"})
+    with pytest.raises(BadSetting, match=webapp.SENTINELS_VAR):
+        AppSettings.from_env({**env, webapp.SENTINELS_VAR: ""})
+    with pytest.raises(BadSetting, match="not HOST:PORT"):
+        webapp.parse_addresses("127.0.0.1:16390,localhost")
+
+
+def test_flask_config_keeps_sessions_in_redis_with_a_sliding_ttl():
+    store = redis.Redis()
+    config = webapp.flask_config(AppSettings(lifetime_s=7, key_prefix="lab10:session:"), store)
+    assert config["SESSION_TYPE"] == "redis" and config["SESSION_REDIS"] is store
+    assert config["SESSION_KEY_PREFIX"] == "lab10:session:"
+    assert config["SESSION_PERMANENT"] and config["SESSION_REFRESH_EACH_REQUEST"]
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(seconds=7)
+
+
+def test_session_store_asks_the_sentinels_for_the_primary():
+    store = AppSettings(sentinels=(("127.0.0.1", 1),), master="cache").session_store()
+    assert store.connection_pool.service_name == "cache"
+    assert store.get_encoder().decode_responses is False  # Flask-Session stores bytes
+
+
+def test_pages_without_a_session_do_not_touch_redis(client):
+    assert client.get("/health").get_json()["instance"] == "web-app9"
+    assert b'name="user"' in client.get("/login").data
+    who = client.get("/whoami")
+    assert who.status_code == 401 and "login" in who.get_json()
+    empty = client.post("/login", data={"user": " "})
+    assert empty.status_code == 400 and "user" in empty.get_json()["error"]
+
+
+def test_an_unreachable_session_store_is_a_503_naming_it(client):
+    client.set_cookie("session", "some-session-id")
+    reply = client.get("/whoami")
+    assert reply.status_code == 503
+    assert reply.get_json()["error"].startswith("session store unavailable")
