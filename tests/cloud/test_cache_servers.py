@@ -3,7 +3,8 @@ import pytest
 import redis
 
 from labkit import db
-from labkit.cache import catalog, clients, failover, health, settings, standalone
+from labkit.cache import (catalog, clients, failover, health, settings,
+                          standalone)
 
 
 def test_a_crashed_redis_primary_is_replaced_and_heal_brings_the_pair_back():

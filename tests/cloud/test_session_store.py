@@ -1,6 +1,7 @@
 """The two web app instances share sessions through Redis, with the lifetime they were given."""
-from labkit.cache import app_servers, clients, keyspace, session_store
-from labkit.cache.browser import Browser
+from labkit.cache import clients, keyspace
+from labkit.cache.sessions import app_servers, session_store
+from labkit.cache.sessions.browser import Browser
 
 PREFIX = "test-sessions:"
 

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from labkit.cache import app_servers
-from labkit.cache.webapp import AppSettings
+from labkit.cache.sessions import app_servers
+from labkit.cache.sessions.webapp import AppSettings
 from labkit.ports import PortTaken
 
 
@@ -17,7 +17,7 @@ def test_url_and_command_follow_the_endpoint_variables(monkeypatch):
     argv = app_servers.gunicorn_argv("web-app2")
     assert argv[:3] == [sys.executable, "-m", "gunicorn"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:18123"
-    assert argv[-1] == "labkit.cache.webapp:create_app()"
+    assert argv[-1] == "labkit.cache.sessions.webapp:create_app()"
     with pytest.raises(KeyError, match="web-app1"):
         app_servers.url("web-app3")
 

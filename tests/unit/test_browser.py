@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from labkit.cache.browser import Browser
+from labkit.cache.sessions.browser import Browser
 
 
 class Handler(BaseHTTPRequestHandler):

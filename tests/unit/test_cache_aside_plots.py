@@ -4,8 +4,9 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from labkit.cache import cache_aside_plots as plots  # noqa: E402
-from labkit.cache import cache_outage, hit_ratio, read_steps  # noqa: E402
+from labkit.cache.strategies import cache_aside_plots as plots  # noqa: E402
+from labkit.cache.strategies import read_steps  # noqa: E402
+from labkit.cache.strategies import cache_outage, hit_ratio
 
 
 def reads():

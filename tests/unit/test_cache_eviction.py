@@ -2,7 +2,7 @@
 import pytest
 import redis
 
-from labkit.cache import eviction
+from labkit.cache.eviction import policy_demo
 
 
 class Pipeline:
@@ -53,31 +53,31 @@ class Node:
 
 
 def test_allkeys_lru_accepts_every_write_and_evicts():
-    fill = eviction.try_policy(Node(room=30), "allkeys-lru", "t:", keys=100)
+    fill = policy_demo.try_policy(Node(room=30), "allkeys-lru", "t:", keys=100)
     assert (fill.written, fill.evicted, fill.kept, fill.refused) == (100, 70, 30, None)
 
 
 @pytest.mark.parametrize("policy", ["noeviction", "volatile-lru"])
 def test_a_policy_with_nothing_to_evict_refuses_with_oom(policy):
-    fill = eviction.try_policy(Node(room=30), policy, "t:", keys=100)
+    fill = policy_demo.try_policy(Node(room=30), policy, "t:", keys=100)
     assert fill.written == 30 and fill.evicted == 0
     assert fill.refused.startswith("OutOfMemoryError: command not allowed")
 
 
 def test_volatile_lru_evicts_keys_that_have_a_ttl():
-    fill = eviction.try_policy(Node(room=30), "volatile-lru", "t:", keys=100, ttl=60)
+    fill = policy_demo.try_policy(Node(room=30), "volatile-lru", "t:", keys=100, ttl=60)
     assert fill.written == 100 and fill.evicted == 70 and fill.refused is None
 
 
 def test_table_has_one_row_per_fill():
     node = Node(room=5)
-    fills = [eviction.try_policy(node, p, "t:", keys=10) for p in ("allkeys-lru", "noeviction")]
-    lines = eviction.table(fills).splitlines()
+    fills = [policy_demo.try_policy(node, p, "t:", keys=10) for p in ("allkeys-lru", "noeviction")]
+    lines = policy_demo.table(fills).splitlines()
     assert len(lines) == 4 and "`noeviction`" in lines[3] and "5 of 10" in lines[3]
 
 
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="end with ':'"):
-        eviction.fill(Node(room=1), "t", keys=1)
+        policy_demo.fill(Node(room=1), "t", keys=1)
     with pytest.raises(ValueError, match="positive"):
-        eviction.fill(Node(room=1), "t:", keys=0)
+        policy_demo.fill(Node(room=1), "t:", keys=0)

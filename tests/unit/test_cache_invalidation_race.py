@@ -1,7 +1,7 @@
 """The invalidation races, played with threads over the in-memory stand-ins."""
 import pytest
 
-from labkit.cache import invalidation_race as race
+from labkit.cache.strategies import invalidation_race as race
 from test_cache_staleness import TtlCache, VersionCatalog
 
 

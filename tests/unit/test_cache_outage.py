@@ -5,7 +5,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from labkit.cache import cache_outage
+from labkit.cache.strategies import cache_outage
 from labkit.cache.patterns import CacheAside
 
 

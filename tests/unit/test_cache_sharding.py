@@ -1,7 +1,7 @@
 """Finding which memcached node holds each key, with stand-in nodes."""
 import pytest
 
-from labkit.cache import sharding
+from labkit.cache.engines import sharding
 
 
 class Node:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from labkit.cache import staleness
+from labkit.cache.strategies import staleness
 from labkit.cache.patterns import CacheAside, WriteThrough
 
 

@@ -1,7 +1,7 @@
 """The strategy comparison's bookkeeping, over the in-memory stand-ins."""
 import pytest
 
-from labkit.cache import strategy_comparison as sc
+from labkit.cache.strategies import strategy_comparison as sc
 from labkit.cache.patterns import CacheAside, WriteThrough
 from test_cache_staleness import TtlCache, VersionCatalog
 

@@ -4,9 +4,9 @@ matplotlib.use("Agg")
 
 from collections import Counter  # noqa: E402
 
-from labkit.cache import strategy_plots  # noqa: E402
-from labkit.cache.staleness import StaleWindow  # noqa: E402
-from labkit.cache.strategy_comparison import CacheStock, StrategyRun  # noqa: E402
+from labkit.cache.strategies import strategy_plots  # noqa: E402
+from labkit.cache.strategies.staleness import StaleWindow  # noqa: E402
+from labkit.cache.strategies.strategy_comparison import CacheStock, StrategyRun  # noqa: E402
 
 
 def test_stale_windows_draw_one_bar_each_and_mark_only_the_ttls():

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from labkit.cache import data_structures as ds
+from labkit.cache.engines import data_structures as ds
 
 
 class FakeMemcached:

@@ -3,8 +3,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from labkit.cache import engine_plots  # noqa: E402
-from labkit.cache.engine_throughput import Rate  # noqa: E402
+from labkit.cache.engines import engine_plots  # noqa: E402
+from labkit.cache.engines.engine_throughput import Rate  # noqa: E402
 
 
 def test_throughput_bars_draw_a_bar_per_engine_and_thread_count():

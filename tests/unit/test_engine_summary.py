@@ -1,11 +1,11 @@
 from collections import Counter
 
-from labkit.cache import engine_summary
-from labkit.cache.data_structures import BoardRun
-from labkit.cache.engine_throughput import Rate
-from labkit.cache.failover_survival import Survival
-from labkit.cache.memcached_sharding import NodeLoss
-from labkit.cache.redis_persistence import BackupRestore, CrashTrial
+from labkit.cache.engines import engine_summary
+from labkit.cache.engines.data_structures import BoardRun
+from labkit.cache.engines.engine_throughput import Rate
+from labkit.cache.engines.failover_survival import Survival
+from labkit.cache.engines.memcached_sharding import NodeLoss
+from labkit.cache.engines.redis_persistence import BackupRestore, CrashTrial
 
 EXPECTED = [("a", 9), ("b", 3)]
 

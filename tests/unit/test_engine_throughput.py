@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.cache import engine_throughput as et
+from labkit.cache.engines import engine_throughput as et
 
 
 class DictClient:

@@ -2,7 +2,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from labkit.cache import eviction_explorer  # noqa: E402
+from labkit.cache.eviction import eviction_explorer  # noqa: E402
 from test_eviction_plots import synthetic_run  # noqa: E402
 
 

@@ -4,9 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from labkit.cache import eviction_plots  # noqa: E402
-from labkit.cache.eviction_run import Run, Sample, Workload  # noqa: E402
-from labkit.cache.ttl_herd import Herd  # noqa: E402
+from labkit.cache.eviction import eviction_plots  # noqa: E402
+from labkit.cache.eviction.eviction_run import Run, Sample, Workload  # noqa: E402
+from labkit.cache.eviction.ttl_herd import Herd  # noqa: E402
 
 
 def synthetic_run(policy="allkeys-lru") -> Run:

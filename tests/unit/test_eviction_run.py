@@ -1,8 +1,8 @@
 import pytest
 import redis
 
-from labkit.cache import eviction_run
-from labkit.cache.eviction_run import Workload
+from labkit.cache.eviction import eviction_run
+from labkit.cache.eviction.eviction_run import Workload
 
 
 class FakeRedis:

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.cache.eviction_shards import ShardRouter, shard_index
+from labkit.cache.eviction.eviction_shards import ShardRouter, shard_index
 
 
 def test_keys_spread_over_every_shard_and_always_land_on_the_same_one():

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.cache import failover_survival
+from labkit.cache.engines import failover_survival
 
 
 def test_needs_at_least_one_key_before_touching_a_server():

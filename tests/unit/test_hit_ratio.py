@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from labkit.cache import hit_ratio
+from labkit.cache.strategies import hit_ratio
 from labkit.cache.patterns import CacheAside
 
 

@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from labkit.cache import memcached_sharding as ms
+from labkit.cache.engines import memcached_sharding as ms
 
 
 class DictCache:

@@ -1,7 +1,7 @@
 """read_steps against an in-memory cache and catalogue: no servers."""
 import pytest
 
-from labkit.cache import read_steps
+from labkit.cache.strategies import read_steps
 from labkit.cache.patterns import CacheAside
 
 

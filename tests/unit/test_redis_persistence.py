@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.cache import redis_persistence as rp
+from labkit.cache.engines import redis_persistence as rp
 
 
 class FakeRedis:

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.cache import redis_restart
+from labkit.cache.engines import redis_restart
 
 
 @pytest.mark.parametrize("call", [redis_restart.crash, redis_restart.restart])

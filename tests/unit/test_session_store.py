@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cache import session_store
-from labkit.cache.browser import Browser
-from labkit.cache.session_store import FailoverTrial, Outage, Visit
+from labkit.cache.sessions import session_store
+from labkit.cache.sessions.browser import Browser
+from labkit.cache.sessions.session_store import FailoverTrial, Outage, Visit
 
 
 def v(start, seconds=0.01, status=200, user="ada", views=1, instance="web-app1"):

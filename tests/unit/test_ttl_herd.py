@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from labkit.cache import ttl_herd
+from labkit.cache.eviction import ttl_herd
 
 
 class ExpiringStore:

@@ -2,7 +2,7 @@ from unittest import mock
 
 import pytest
 
-from labkit.cache import ttl_uses
+from labkit.cache.eviction import ttl_uses
 
 
 def fake_client(kind: str, size: int, ttl: int) -> mock.MagicMock:

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 import redis
 
-from labkit.cache import webapp
-from labkit.cache.webapp import AppSettings, BadSetting
+from labkit.cache.sessions import webapp
+from labkit.cache.sessions.webapp import AppSettings, BadSetting
 
 
 def closed_port() -> int:

@@ -6,7 +6,7 @@ cookie. Any instance finds the session another instance wrote: the "User Session
 architecture. Sessions are permanent with a short lifetime, rewritten on every request, so the
 key's TTL slides forward while the user is active and the session expires after idling.
 
-Run by gunicorn as ``labkit.cache.webapp:create_app()``, with every setting, the Sentinel
+Run by gunicorn as ``labkit.cache.sessions.webapp:create_app()``, with every setting, the Sentinel
 addresses included, in its environment (``AppSettings.from_env``). It imports nothing from the
 rest of labkit, so it needs only Flask, Flask-Session, gunicorn and redis-py, as a real
 application would.

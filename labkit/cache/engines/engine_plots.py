@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labkit.cache.engine_throughput import Rate
+from labkit.cache.engines.engine_throughput import Rate
 
 
 def throughput_bars(rates: list[Rate], cores: int):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labkit.cache.staleness import StaleWindow
-from labkit.cache.strategy_comparison import StrategyRun
+from labkit.cache.strategies.staleness import StaleWindow
+from labkit.cache.strategies.strategy_comparison import StrategyRun
 
 
 def plot_stale_windows(windows: list[StaleWindow]):

@@ -4,11 +4,11 @@ Every cell of the last column is built from the results objects of this run, nev
 """
 from __future__ import annotations
 
-from labkit.cache.data_structures import BoardRun
-from labkit.cache.engine_throughput import Rate
-from labkit.cache.failover_survival import Survival
-from labkit.cache.memcached_sharding import NodeLoss
-from labkit.cache.redis_persistence import BackupRestore, CrashTrial
+from labkit.cache.engines.data_structures import BoardRun
+from labkit.cache.engines.engine_throughput import Rate
+from labkit.cache.engines.failover_survival import Survival
+from labkit.cache.engines.memcached_sharding import NodeLoss
+from labkit.cache.engines.redis_persistence import BackupRestore, CrashTrial
 
 
 def _gain(rates: list[Rate], engine: str) -> str:

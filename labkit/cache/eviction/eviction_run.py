@@ -21,7 +21,7 @@ import numpy as np
 import redis
 
 from labkit.cache import standalone, workload
-from labkit.cache.eviction_shards import ShardRouter
+from labkit.cache.eviction.eviction_shards import ShardRouter
 from labkit.services.redis import STANDALONE
 
 POLICIES = ("noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-ttl")

@@ -20,7 +20,7 @@ import redis
 
 from labkit.cache.catalog import Catalog
 from labkit.cache.patterns import CacheAside
-from labkit.cache.staleness import first_fresh_read
+from labkit.cache.strategies.staleness import first_fresh_read
 
 STEP_TIMEOUT_S = 10.0
 

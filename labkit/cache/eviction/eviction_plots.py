@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labkit.cache.eviction_run import SAMPLE_EVERY, Run
-from labkit.cache.ttl_herd import Herd
+from labkit.cache.eviction.eviction_run import SAMPLE_EVERY, Run
+from labkit.cache.eviction.ttl_herd import Herd
 
 MB = 2**20
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import redis
 
 from labkit import paths
-from labkit.cache import redis_restart, standalone
+from labkit.cache import standalone
+from labkit.cache.engines import redis_restart
 from labkit.services import BY_NAME
 
 SETTINGS = {

@@ -7,8 +7,8 @@ import matplotlib.ticker as ticker
 import numpy as np
 from matplotlib.patches import Patch
 
-from labkit.cache import cache_outage, hit_ratio
-from labkit.cache.read_steps import KINDS, STEPS, Read, median_steps
+from labkit.cache.strategies import cache_outage, hit_ratio
+from labkit.cache.strategies.read_steps import KINDS, STEPS, Read, median_steps
 
 STEP_COLOURS = {step: f"C{i}" for i, step in enumerate(STEPS)}
 MS = ticker.FuncFormatter(lambda x, _: f"{x:g}")

@@ -15,8 +15,8 @@ import msgspec
 import redis
 
 from labkit.cache import failover
-from labkit.cache.app_servers import INSTANCES, url
-from labkit.cache.browser import Browser, Reply
+from labkit.cache.sessions.app_servers import INSTANCES, url
+from labkit.cache.sessions.browser import Browser, Reply
 from labkit.services import BY_NAME
 
 SESSION_COOKIE = "session"   # Flask's default cookie name

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from labkit.cache.session_store import FailoverTrial, TtlTrace
+from labkit.cache.sessions.session_store import FailoverTrial, TtlTrace
 
 OUTCOME_COLOURS = {"recognised": "tab:green", "asked to log in": "tab:orange", "error": "tab:red"}
 INSTANCE_MARKERS = {"web-app1": "o", "web-app2": "s"}

@@ -10,8 +10,8 @@ import sys
 import time
 
 from labkit import ports, procs
-from labkit.cache.browser import Browser
-from labkit.cache.webapp import AppSettings
+from labkit.cache.sessions.browser import Browser
+from labkit.cache.sessions.webapp import AppSettings
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.services.redis import MASTER_NAME, SENTINELS
 
@@ -38,7 +38,7 @@ def gunicorn_argv(instance: str) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", "1", "--threads", "4", "--graceful-timeout", "2",
             "--no-control-socket", "--access-logfile", "-",
-            "labkit.cache.webapp:create_app()"]
+            "labkit.cache.sessions.webapp:create_app()"]
 
 
 def start(lifetime_s: int, key_prefix: str, timeout: float = 20.0) -> None:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 import ipywidgets as w
 import matplotlib.pyplot as plt
 
-from labkit.cache import eviction_run
-from labkit.cache.eviction_plots import plot_run
-from labkit.cache.eviction_run import POLICIES, Run, Workload
+from labkit.cache.eviction import eviction_run
+from labkit.cache.eviction.eviction_plots import plot_run
+from labkit.cache.eviction.eviction_run import POLICIES, Run, Workload
 
 SHOWN_RUNS = 6
 

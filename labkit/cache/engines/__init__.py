@@ -1,0 +1,1 @@
+"""Redis and Memcached side by side: data structures, sharding, failover, persistence, threads."""

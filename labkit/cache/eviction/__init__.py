@@ -1,0 +1,1 @@
+"""TTL and eviction: a small Redis filled past maxmemory under each policy, and TTL patterns."""
