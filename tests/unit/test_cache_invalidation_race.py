@@ -2,18 +2,18 @@
 import pytest
 
 from labkit.cache.strategies import invalidation_race as race
-from test_cache_staleness import TtlCache, VersionCatalog
+from cache_fakes import FakeRedis, VersionCatalog
 
 
 def test_a_slow_reader_puts_the_old_page_back_after_the_delete():
-    cache, catalog = TtlCache(), VersionCatalog()
+    cache, catalog = FakeRedis(), VersionCatalog()
     outcome = race.delete_race(cache, catalog, "t:", 4, ttl=0.1)
     assert (outcome.stored_version, outcome.db_version) == (1, 2)
     assert outcome.stale_reads >= 1 and 0.05 <= outcome.stale_for_s <= 0.5
 
 
 def test_a_slow_writer_overwrites_the_newer_page():
-    cache, catalog = TtlCache(), VersionCatalog()
+    cache, catalog = FakeRedis(), VersionCatalog()
     outcome = race.update_race(cache, catalog, "t:", 4, ttl=0.1)
     assert (outcome.stored_version, outcome.db_version) == (2, 3)
     assert catalog.prices[4] == "3.00" and outcome.stale_reads >= 1

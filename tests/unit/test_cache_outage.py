@@ -2,36 +2,11 @@
 import json
 
 import pytest
-import redis
 import sqlalchemy as sa
+from cache_fakes import FakeRedis
 
 from labkit.cache.strategies import cache_outage
 from labkit.cache.patterns import CacheAside
-
-
-class FakeNode:
-    """Cache client and node at once: stop() makes every call fail, replace() brings it back empty."""
-
-    def __init__(self):
-        self.data, self.up = {}, True
-
-    def _check(self):
-        if not self.up:
-            raise redis.ConnectionError("Connection refused")
-
-    def get(self, key):
-        self._check()
-        return self.data.get(key)
-
-    def set(self, key, value, px=None):
-        self._check()
-        self.data[key] = value
-
-    def stop(self):
-        self.up = False
-
-    def replace(self):
-        self.data, self.up = {}, True
 
 
 class FakeCatalog:
@@ -45,7 +20,7 @@ class FakeCatalog:
 
 
 def test_reads_go_on_from_the_database_while_the_node_is_down():
-    node = FakeNode()
+    node = FakeRedis()
     aside = CacheAside(node, FakeCatalog(), "lab08:")
     run = cache_outage.run(aside, None, [1, 1, 1, 1, 1, 1], node=node, down=(2, 4))
     assert [r.source for r in run.readings] == [cache_outage.MISS, cache_outage.HIT,
@@ -55,11 +30,11 @@ def test_reads_go_on_from_the_database_while_the_node_is_down():
     assert [run.phase(r) for r in run.readings] == ["before"] * 2 + ["during"] * 2 + ["after"] * 2
     assert len(run.latencies(cache_outage.CACHE_DOWN, "during")) == 2
     assert run.latencies(cache_outage.HIT, "during") == []
-    assert json.loads(node.data["lab08:product:1"]) == {"id": 1}  # the new node was refilled
+    assert json.loads(node.get("lab08:product:1")) == {"id": 1}  # the new node was refilled
 
 
 def test_a_read_that_raises_is_counted_as_failed_and_the_loop_goes_on():
-    node = FakeNode()
+    node = FakeRedis()
     aside = CacheAside(node, FakeCatalog(broken={2}), "lab08:")
     run = cache_outage.run(aside, None, [1, 2, 3, 4], node=node, down=(1, 2))
     assert (run.answered, run.failed) == (3, 1)
@@ -69,7 +44,7 @@ def test_a_read_that_raises_is_counted_as_failed_and_the_loop_goes_on():
 
 @pytest.mark.parametrize("down", [(0, 2), (2, 2), (1, 4)])
 def test_outage_must_fall_inside_the_run(down):
-    node = FakeNode()
+    node = FakeRedis()
     with pytest.raises(ValueError, match="two read numbers"):
         cache_outage.run(CacheAside(node, FakeCatalog(), "lab08:"), None, [1, 2, 3, 4], node=node, down=down)
 

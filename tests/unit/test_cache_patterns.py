@@ -1,57 +1,14 @@
 """The caching strategies' bookkeeping, with an in-memory stand-in for Redis and the catalogue."""
 import pytest
-import redis
+from cache_fakes import Conn, FakeRedis, VersionCatalog
 
 from labkit.cache import keyspace
 from labkit.cache.patterns import CacheAside, WriteThrough
 
 
-class DictCache:
-    """Just the Redis calls the strategies make; ``down`` makes every call fail as a dead node does."""
-
-    def __init__(self):
-        self.data, self.expiry_ms, self.down = {}, {}, False
-
-    def _check(self):
-        if self.down:
-            raise redis.ConnectionError("Connection refused")
-
-    def get(self, key):
-        self._check()
-        return self.data.get(key)
-
-    def set(self, key, value, px=None):
-        self._check()
-        self.data[key], self.expiry_ms[key] = value, px
-
-    def delete(self, key):
-        self._check()
-        return int(self.data.pop(key, None) is not None)
-
-
-class ListCatalog:
-    def __init__(self):
-        self.prices, self.versions = {1: "10.00", 2: "20.00"}, {1: 1, 2: 1}
-
-    def page(self, conn, product_id):
-        if product_id not in self.prices:
-            return None
-        return {"id": product_id, "price": self.prices[product_id], "version": self.versions[product_id]}
-
-    def set_price(self, conn, product_id, price):
-        self.prices[product_id] = price
-        self.versions[product_id] += 1
-        return self.versions[product_id]
-
-
-class Conn:
-    def commit(self):
-        pass
-
-
 @pytest.fixture
 def parts():
-    return DictCache(), ListCatalog(), Conn()
+    return FakeRedis(), VersionCatalog(), Conn()
 
 
 def test_a_miss_loads_the_database_and_the_next_read_hits(parts):
@@ -96,7 +53,7 @@ def test_write_through_costs_a_database_write_a_read_and_a_cache_set_per_write(p
 
 def test_a_dead_cache_is_not_fatal(parts):
     cache, catalog, conn = parts
-    cache.down = True
+    cache.stop()
     aside = CacheAside(cache, catalog, "t:")
     assert aside.get(conn, 1)["price"] == "10.00"
     assert aside.calls["cache_errors"] == 2 and aside.calls["db_reads"] == 1

@@ -1,100 +1,14 @@
-"""The staleness window, with in-memory stand-ins for Redis (real-clock expiry) and the catalogue.
-
-The stand-ins are imported by the other lab-9 tests too.
-"""
-import time
-
+"""The staleness window, with in-memory stand-ins for Redis (real-clock expiry) and the catalogue."""
 import pytest
+from cache_fakes import Conn, FakeRedis, VersionCatalog
 
 from labkit.cache.strategies import staleness
 from labkit.cache.patterns import CacheAside, WriteThrough
 
 
-class TtlCache:
-    """The Redis calls lab 9 makes; entries expire on the real clock; MEMORY USAGE is the length."""
-
-    def __init__(self):
-        self.data = {}  # key -> (value, deadline or None)
-
-    def _live(self, key):
-        value, deadline = self.data.get(key, (None, None))
-        if deadline is not None and time.monotonic() >= deadline:
-            del self.data[key]
-            return None
-        return value
-
-    def get(self, key):
-        return self._live(key)
-
-    def set(self, key, value, px=None):
-        self.data[key] = (value, None if px is None else time.monotonic() + px / 1000)
-
-    def delete(self, key):
-        return int(self.data.pop(key, None) is not None)
-
-    def unlink(self, *keys):
-        return sum(self.delete(k) for k in keys)
-
-    def scan_iter(self, match, count=None):
-        return [k for k in list(self.data) if k.startswith(match.rstrip("*")) and self._live(k)]
-
-    def memory_usage(self, key):
-        value = self._live(key)
-        return None if value is None else len(value)
-
-    def pipeline(self, transaction=True):
-        return Pipeline(self)
-
-
-class Pipeline:
-    def __init__(self, cache):
-        self.cache, self.results = cache, []
-
-    def memory_usage(self, key):
-        self.results.append(self.cache.memory_usage(key))
-
-    def execute(self):
-        return self.results
-
-
-class Conn:
-    def commit(self):
-        pass
-
-
-class Engine:
-    def connect(self):
-        return self
-
-    def __enter__(self):
-        return Conn()
-
-    def __exit__(self, *exc):
-        return False
-
-
-class VersionCatalog:
-    product_table = "t_products"
-    engine = Engine()
-
-    def __init__(self, products=10):
-        self.prices = {i: "10.00" for i in range(1, products + 1)}
-        self.versions = dict.fromkeys(self.prices, 1)
-
-    def page(self, conn, product_id):
-        if product_id not in self.prices:
-            return None
-        return {"id": product_id, "price": self.prices[product_id], "version": self.versions[product_id]}
-
-    def set_price(self, conn, product_id, price):
-        self.prices[product_id] = str(price)
-        self.versions[product_id] += 1
-        return self.versions[product_id]
-
-
 @pytest.fixture
 def parts():
-    return TtlCache(), VersionCatalog(), Conn()
+    return FakeRedis(), VersionCatalog(), Conn()
 
 
 def test_without_invalidation_reads_stay_stale_until_the_ttl(parts):

@@ -3,7 +3,7 @@ import pytest
 
 from labkit.cache.strategies import strategy_comparison as sc
 from labkit.cache.patterns import CacheAside, WriteThrough
-from test_cache_staleness import TtlCache, VersionCatalog
+from cache_fakes import FakeRedis, VersionCatalog
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ OPS = [("read", 1), ("write", 1), ("read", 1), ("write", 2), ("write", 3), ("rea
 
 def run(strategy_class, **kwargs):
     catalog = VersionCatalog()
-    return sc.compare({"s": strategy_class(TtlCache(), catalog, "t:", **kwargs)}, OPS)[0]
+    return sc.compare({"s": strategy_class(FakeRedis(), catalog, "t:", **kwargs)}, OPS)[0]
 
 
 def test_cache_aside_without_invalidation_serves_stale_reads_and_caches_only_what_was_read():
@@ -54,7 +54,7 @@ def test_write_through_caches_what_nobody_reads():
 
 
 def test_stock_skips_keys_that_expire_while_counted():
-    cache = TtlCache()
+    cache = FakeRedis()
     cache.set("t:a", "xx")
     cache.set("t:b", "yyy")
     cache.memory_usage = lambda key: None if key == "t:b" else 2
