@@ -41,26 +41,28 @@ def writer() -> str | None:
     return next((m["name"] for m in topology() if m["role"] == "writer" and m["state"] == "running"), None)
 
 
-def healthy() -> bool:
-    """One running writer, and every reader streaming close enough to it that Patroni would promote it.
+def healthy(max_lag_bytes: int | None = None) -> bool:
+    """One running writer and every reader streaming from it; with ``max_lag_bytes``, also no
+    reader further behind than that.
 
-    A reader that merely runs (restarted, not yet following the writer's timeline) does not count:
-    crash the writer then and Patroni, finding no candidate, restarts it in place instead.
+    A reader that merely runs (restarted, not yet following the writer's timeline) does not count.
     """
     nodes = topology()
     readers = [m for m in nodes if m["role"] != "writer"]
+    caught_up = max_lag_bytes is None or all(
+        isinstance(m["lag_bytes"], int) and m["lag_bytes"] <= max_lag_bytes for m in readers)
     return (sum(m["role"] == "writer" and m["state"] == "running" for m in nodes) == 1
-            and all(m["state"] == "streaming" and isinstance(m["lag_bytes"], int)
-                    and m["lag_bytes"] <= DCS_SETTINGS["maximum_lag_on_failover"] for m in readers))
+            and all(m["state"] == "streaming" for m in readers) and caught_up)
 
 
 NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the cloud is not running
 
 
 def wait_healthy(timeout: float = 60.0) -> float:
-    """Wait until there is one writer and every reader can take over; return the seconds it took."""
+    """Wait until there is one writer and every reader is close enough to take over (Patroni's
+    ``maximum_lag_on_failover``); return the seconds it took."""
     t0 = time.monotonic()
-    while not healthy():
+    while not healthy(max_lag_bytes=DCS_SETTINGS["maximum_lag_on_failover"]):
         waited = time.monotonic() - t0
         if not pg_members() and waited > NO_AGENT_GRACE:
             raise ClusterUnhealthy(f"no node of the PostgreSQL cluster answers: start the local cloud "

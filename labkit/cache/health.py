@@ -11,8 +11,7 @@ import time
 import redis
 
 from labkit import cloud
-from labkit.cache import settings, standalone
-from labkit.cache import clients
+from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
 from labkit.endpoints import ENDPOINTS, START_HINT
@@ -26,9 +25,13 @@ class CacheUnhealthy(RuntimeError):
 def problems() -> list[str]:
     """What keeps the Redis pair from being healthy now; empty when it is."""
     try:
-        primary = primary_node()
+        return _problems()
     except (redis.RedisError, ConnectionError, LookupError) as exc:
-        return [f"the Sentinels do not name a primary: {exc}"]
+        return [f"a cache server does not answer as expected yet: {exc}"]
+
+
+def _problems() -> list[str]:
+    primary = primary_node()
     found = []
     if redis_at(primary).role()[0] != "master":
         found.append(f"{primary} is named primary but is not one yet")
@@ -42,7 +45,7 @@ def problems() -> list[str]:
             found.append(f"{node} does not replicate from {primary} yet")
     for name in SENTINELS:
         seen = redis_at(name).sentinel_master(MASTER_NAME)
-        if seen.get("num-other-sentinels") != len(SENTINELS) - 1 or seen.get("num-slaves", 0) < len(NODES) - 1:
+        if seen["num-other-sentinels"] != len(SENTINELS) - 1 or seen["num-slaves"] < len(NODES) - 1:
             found.append(f"{name} does not see all its peers and replicas yet")
         if seen["is_odown"] or seen["is_sdown"] or "failover_in_progress" in seen["flags"]:
             found.append(f"{name} still reports a failure or failover")
