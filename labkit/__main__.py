@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             cloud.up()
             cluster.wait_healthy()
-            print(status.table())
+            print(status.table(status.wait_healthy()))
         elif args.command == "down":
             cloud.down()
         elif args.watch:
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = status.rows()
             print(status.table(rows))
             return 0 if status.healthy(rows) else 1
-    except (cloud.StartFailed, cluster.ClusterUnhealthy, ports.PortTaken, binaries.MissingProgram,
-            BadEndpoint, PermissionError) as exc:
+    except (cloud.StartFailed, cluster.ClusterUnhealthy, status.NotHealthy, ports.PortTaken,
+            binaries.MissingProgram, BadEndpoint, PermissionError) as exc:
         print(f"labkit {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

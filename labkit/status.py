@@ -1,6 +1,7 @@
 """One table of the local cloud: service, AWS role, endpoint, role, healthy, replica lag."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import psycopg
@@ -139,3 +140,17 @@ def table(all_rows: list[Row] | None = None) -> str:
 
 def healthy(all_rows: list[Row] | None = None) -> bool:
     return all(r.healthy for r in (rows() if all_rows is None else all_rows))
+
+
+class NotHealthy(RuntimeError):
+    """Some service of the local cloud did not become healthy in time; the message is the table."""
+
+
+def wait_healthy(timeout: float = 30.0) -> list[Row]:
+    """Wait until every row is healthy (a replica that has just started needs a moment to sync)."""
+    deadline = time.monotonic() + timeout
+    while not healthy(all_rows := rows()):
+        if time.monotonic() > deadline:
+            raise NotHealthy(f"not every service is healthy after {timeout:.0f} s:\n{table(all_rows)}")
+        time.sleep(0.2)
+    return all_rows

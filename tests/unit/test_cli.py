@@ -1,4 +1,6 @@
-from labkit import binaries
+import pytest
+
+from labkit import binaries, status
 from labkit.__main__ import main
 
 
@@ -19,3 +21,9 @@ def test_a_missing_program_says_how_to_install_it(monkeypatch):
         assert "apt-get install memcached" in str(exc) and "brew install memcached" in str(exc)
     else:
         raise AssertionError("find() should fail when the program is nowhere")
+
+
+def test_a_service_that_stays_unhealthy_is_named_with_the_table(monkeypatch):
+    monkeypatch.setattr(status, "rows", lambda: [status.Row("redis-node2", "replica", False, "-")])
+    with pytest.raises(status.NotHealthy, match=r"(?s)after 0 s.*redis-node2 .*NO"):
+        status.wait_healthy(timeout=0.2)
