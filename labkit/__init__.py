@@ -1,5 +1,11 @@
 """labkit: the local cloud behind the course, and the experiments its labs run.
 
-Servers: ``./course up | down | status`` (``python -m labkit ...`` inside the venv). Labs import the subject modules
-(``labkit.db``, ``labkit.cluster``, ``labkit.lag`` ...) and never talk to daemons directly.
+- the local cloud: endpoints (names, ports, AWS roles), services/ (one module per server kind),
+  cloud (up/down), cluster (the PostgreSQL cluster's operations), status, and the plumbing under
+  them (procs, supervise, accounts, paths, ports, binaries, credentials, tls);
+- what every page uses: db (SQLAlchemy engines), measure (percentiles), tables (Markdown);
+- one subpackage per part of the course: aurora/ and cache/ (ElastiCache).
+
+Servers: ``./course up | down | status`` (``python -m labkit ...`` inside the venv). Pages never
+talk to daemons directly.
 """

@@ -1,7 +1,7 @@
 import pytest
 import sqlalchemy as sa
 
-from labkit import accident
+from labkit.aurora import accident
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from labkit import binlog_replay as br
-from labkit.binlog_replay import BinlogPosition
+from labkit.aurora import binlog_replay as br
+from labkit.aurora.binlog_replay import BinlogPosition
 
 DUMP_HEADER = """
 -- Position to start replication or point-in-time recovery from

@@ -8,9 +8,9 @@ import matplotlib
 import pytest
 import sqlalchemy as sa
 
-from labkit import durability
-from labkit import durability_report as report
-from labkit.durability import Ack, AckedWriters, Trial
+from labkit.aurora import durability
+from labkit.aurora import durability_report as report
+from labkit.aurora.durability import Ack, AckedWriters, Trial
 
 matplotlib.use("Agg")
 

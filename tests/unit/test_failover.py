@@ -1,6 +1,6 @@
-from labkit.failover import Trial, by_cause, errors_seen, outage_table
-from labkit.outage import Outage
-from labkit.retrying_app import Tally
+from labkit.aurora.failover import Trial, by_cause, errors_seen, outage_table
+from labkit.aurora.outage import Outage
+from labkit.aurora.retrying_app import Tally
 
 
 def trial(cause, seconds, errors=(), retried=()):

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from labkit.failover_plots import outage_plot  # noqa: E402
+from labkit.aurora.failover_plots import outage_plot  # noqa: E402
 
 
 def test_one_column_per_cause_with_the_aws_lines():

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.manual_failover import bytes_behind, most_advanced
+from labkit.aurora.manual_failover import bytes_behind, most_advanced
 
 POSITIONS = [{"node": "pg-node2", "received_bytes": 1000, "replayed_bytes": 1000},
              {"node": "pg-node3", "received_bytes": 1500, "replayed_bytes": 900}]

@@ -1,7 +1,7 @@
 """monitoring: the table a page prints (no servers)."""
 from __future__ import annotations
 
-from labkit import monitoring
+from labkit.aurora import monitoring
 
 
 def test_markdown_table_formats_cells():

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit.outage import Attempt, describe, measure
+from labkit.aurora.outage import Attempt, describe, measure
 
 
 def ok(start, node, took=0.01):

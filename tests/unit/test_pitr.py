@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit import pitr
+from labkit.aurora import pitr
 
 TARGET = datetime(2026, 11, 27, 9, 15, 2, 123456, tzinfo=timezone.utc)
 

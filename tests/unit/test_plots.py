@@ -2,7 +2,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from labkit import plots  # noqa: E402
+from labkit.aurora import plots  # noqa: E402
 
 
 def test_lag_histogram_draws_each_series_and_the_aws_line():

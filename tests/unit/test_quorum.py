@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from labkit import quorum
+from labkit.aurora import quorum
 
 
 def test_aurora_layout_is_six_copies_two_per_az_in_three_azs():

@@ -1,4 +1,4 @@
-from labkit import quorum_explorer
+from labkit.aurora import quorum_explorer
 
 
 def test_toggles_and_az_buttons_drive_the_model_and_the_panel():

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from labkit import read_scaling
+from labkit.aurora import read_scaling
 from labkit.endpoints import ENDPOINTS, Endpoint
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from labkit import replay_lag
+from labkit.aurora import replay_lag
 
 
 def sample_timeline() -> replay_lag.Timeline:

@@ -2,7 +2,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from labkit.retry import is_retryable, retrying
+from labkit.aurora.retry import is_retryable, retrying
 
 
 class FakeClock:

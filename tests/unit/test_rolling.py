@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from labkit import rolling
-from labkit.rolling import Attempt, ClientLoop
+from labkit.aurora import rolling
+from labkit.aurora.rolling import Attempt, ClientLoop
 
 
 def attempt(start, ok=True, node="pg-node1", tries=1):

@@ -5,7 +5,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from labkit import scaling_plots  # noqa: E402
+from labkit.aurora import scaling_plots  # noqa: E402
 from test_replay_lag import sample_timeline  # noqa: E402
 
 

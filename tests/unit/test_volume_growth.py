@@ -1,7 +1,7 @@
 """volume_growth: sizes in Aurora segment terms (no servers)."""
 from __future__ import annotations
 
-from labkit.volume_growth import SEGMENT, Step
+from labkit.aurora.volume_growth import SEGMENT, Step
 
 
 def test_a_small_table_takes_one_segment():

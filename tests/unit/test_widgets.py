@@ -1,4 +1,4 @@
-from labkit import widgets
+from labkit.aurora import widgets
 
 
 def test_endpoint_explorer_follows_the_engine_and_logs_each_answer(monkeypatch):

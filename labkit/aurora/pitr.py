@@ -162,7 +162,7 @@ def recovery_conf(data_dir: Path, archive: Path, target_time: datetime, port: in
         "recovery_target_inclusive": "on",
         "recovery_target_action": "promote",
     }
-    lines = ["", "# point-in-time restore (labkit.pitr)"]
+    lines = ["", "# point-in-time restore (labkit.aurora.pitr)"]
     lines += [f"{name} = {_quote(value)}" for name, value in settings.items()]
     return "\n".join(lines) + "\n"
 

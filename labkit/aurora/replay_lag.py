@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from labkit import lag
+from labkit.aurora import lag
 
 QUERY = sa.text(
     "SELECT application_name, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),"

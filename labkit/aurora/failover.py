@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from labkit import cluster, outage, retry, retrying_app, tables
+from labkit import cluster, tables
+from labkit.aurora import outage, retry, retrying_app
 
 POSTMASTER_CRASH = "postmaster crash"
 NODE_CRASH = "whole node crash"

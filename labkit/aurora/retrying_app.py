@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from labkit import outage, retry
-from labkit.background import BackgroundLoop
+from labkit.aurora import outage, retry
+from labkit.aurora.background import BackgroundLoop
 
 
 def orders_table(prefix: str) -> sa.Table:

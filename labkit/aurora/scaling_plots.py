@@ -6,7 +6,7 @@ from collections import Counter
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labkit.replay_lag import Timeline
+from labkit.aurora.replay_lag import Timeline
 
 AWS_LAG_LABEL = "AWS: Aurora Replicas usually lag much less than 100 ms"
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from labkit import cluster, db
-from labkit.background import BackgroundLoop
+from labkit.aurora.background import BackgroundLoop
 from labkit.endpoints import PG_NODES, START_HINT
 
 # A setting that PostgreSQL reads only at start: changing it leaves every node "pending restart",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labkit import quorum
+from labkit.aurora import quorum
 
 
 def availability_figure(probabilities, simulated: dict[str, np.ndarray], schemes=quorum.SCHEMES,

@@ -1,7 +1,7 @@
 """An ipywidgets explorer of one Aurora protection group: switch copies and AZs off and on, write,
 read, and see which quorum still holds and why.
 
-All logic is in ``labkit.quorum``; the callbacks here are plain methods of ``QuorumExplorer``
+All logic is in ``labkit.aurora.quorum``; the callbacks here are plain methods of ``QuorumExplorer``
 (``set_copy``, ``fail_az``, ``write``...), so tests drive them without a browser. A published page
 shows the state the explorer had when the page was built: ``run(DEMO_SCENARIO)`` before display
 gives it something to show.
@@ -13,7 +13,7 @@ import html
 
 import ipywidgets as w
 
-from labkit import quorum
+from labkit.aurora import quorum
 
 # An AZ outage, a write during it, the AZ's return (its copies catch up) and a read.
 DEMO_SCENARIO = (("fail_az", "c"), ("write", "written while AZ c was down"), ("restore_az", "c"), ("read",))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from labkit import db
-from labkit.background import BackgroundLoop
+from labkit.aurora.background import BackgroundLoop
 
 INTERVAL = 0.02  # seconds between the starts of two attempts
 
