@@ -4,6 +4,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from labkit.cache.sessions.session_store import FailoverTrial, TtlTrace
+from labkit.figures import label_log_axis
 
 OUTCOME_COLOURS = {"recognised": "tab:green", "asked to log in": "tab:orange", "error": "tab:red"}
 INSTANCE_MARKERS = {"web-app1": "o", "web-app2": "s"}
@@ -52,6 +53,7 @@ def plot_failover(trial: FailoverTrial):
         ax.axvspan(trial.outage.start, trial.outage.end, color="red", alpha=0.1,
                    label=f"outage {trial.outage.seconds:.1f} s")
     ax.set_yscale("log")
+    label_log_axis(ax.yaxis)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("request latency (ms, log scale)")
     ax.set_title("GET /whoami on both instances while Redis fails over")

@@ -8,12 +8,10 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from labkit.cache.strategies import cache_outage, hit_ratio
+from labkit.figures import label_log_axis
 from labkit.cache.strategies.read_steps import KINDS, STEPS, Read, median_steps
 
 STEP_COLOURS = {step: f"C{i}" for i, step in enumerate(STEPS)}
-MS = ticker.FuncFormatter(lambda x, _: f"{x:g}")
-
-
 def latency_plot(reads: list[Read], title: str = "One product page read, three ways"):
     """Left: distribution of each kind of read (ms, log scale). Right: the median read split
     into its steps, so the three trips of a miss show next to the one of a hit."""
@@ -26,7 +24,7 @@ def latency_plot(reads: list[Read], title: str = "One product page read, three w
                  flierprops={"markersize": 2})
     dist.set_yticks(range(1, len(kinds) + 1), [f"{k}\n(n={values[k].size})" for k in kinds], fontsize=8)
     dist.set_xscale("log")
-    dist.xaxis.set_major_formatter(MS)
+    label_log_axis(dist.xaxis)
     dist.set_xlabel("read latency (ms, log scale)")
     dist.set_title("every read")
     for row, kind in enumerate(kinds):
@@ -83,7 +81,7 @@ def outage_plot(run: cache_outage.OutageRun, title: str = "Reads while the cache
     ax.axvline(run.replaced_at, color="black", linestyle="--", linewidth=1)
     ax.text(run.replaced_at, 0.98, " new empty node", fontsize=8, va="top", transform=ax.get_xaxis_transform())
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(MS)
+    label_log_axis(ax.yaxis)
     ax.set_xlabel("time since the first read (s)")
     ax.set_ylabel("read latency (ms, log scale)")
     ax.set_title(title)
