@@ -91,8 +91,7 @@ def crash_writer(whole_node: bool = False) -> str:
         agent = procs.running(name)
         if agent is not None:
             agent.kill()
-        child = procs.child_pid_file(name).read_text().strip()
-        os.kill(int(child), signal.SIGKILL)
+        procs.kill_child(name)
     pid = procs.postmaster_pid(daemon.data_dir)
     if pid is not None:
         os.kill(pid, signal.SIGKILL)

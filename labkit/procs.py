@@ -25,6 +25,14 @@ def child_pid_file(name: str) -> Path:
     return paths.sub("run") / f"{name}.child.pid"
 
 
+def kill_child(name: str) -> int:
+    """``kill -9`` the server process of daemon ``name`` (not its supervisor), as a crash would;
+    return its pid."""
+    pid = int(child_pid_file(name).read_text().strip())
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
 def recorded() -> list[str]:
     """Names of every daemon started through spawn() in this state folder, running or not."""
     return sorted(p.name[:-len(".pid")] for p in paths.sub("run").glob("*.pid") if not p.name.endswith(".child.pid"))

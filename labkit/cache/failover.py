@@ -5,16 +5,14 @@ Sentinels notice after ``down-after-milliseconds`` (1 s here) and promote the re
 """
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 import redis
 
 from labkit import procs
-from labkit.cache.clients import redis_at, sentinels
-from labkit.endpoints import ENDPOINTS
-from labkit.services.redis import MASTER_NAME, NODES
+from labkit.cache.clients import redis_at
+from labkit.endpoints import ENDPOINTS, START_HINT
+from labkit.services.redis import NODES, primary_address
 
 
 class NoNewPrimary(RuntimeError):
@@ -23,18 +21,19 @@ class NoNewPrimary(RuntimeError):
 
 def primary_node() -> str:
     """The node the Sentinels currently name as primary."""
-    host, port = sentinels().discover_master(MASTER_NAME)
+    address = primary_address()
+    if address is None:
+        raise LookupError(f"no Sentinel names a live primary; `{START_HINT}` starts what is down")
     for name in NODES:
-        if ENDPOINTS[name].address == (host, int(port)) or ENDPOINTS[name].bound_port == int(port):
+        if ENDPOINTS[name].address == address or ENDPOINTS[name].bound_port == address[1]:
             return name
-    raise LookupError(f"the Sentinels name {host}:{port} as primary, which is none of {NODES}")
+    raise LookupError(f"the Sentinels name {address[0]}:{address[1]} as primary, which is none of {NODES}")
 
 
 def crash_primary() -> str:
     """``kill -9`` the primary's redis-server; return which node it was."""
     name = primary_node()
-    child = procs.child_pid_file(name).read_text().strip()
-    os.kill(int(child), signal.SIGKILL)
+    procs.kill_child(name)
     return name
 
 

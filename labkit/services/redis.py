@@ -9,6 +9,7 @@ import hashlib
 import shutil
 
 import redis
+import redis.sentinel
 
 from labkit import accounts, binaries
 from labkit.endpoints import ENDPOINTS
@@ -38,15 +39,17 @@ def _ping(name: str) -> bool:
         return False
 
 
-def _primary_per_sentinels() -> tuple[str, int] | None:
-    """Where the Sentinels say the primary is, or None when none of them answers (a first start)."""
-    for name in SENTINELS:
-        try:
-            host, port = client(name, decode_responses=True).sentinel_get_master_addr_by_name(MASTER_NAME)
-            return host, int(port)
-        except (redis.RedisError, TypeError):
-            continue  # this Sentinel is down or does not know the primary: ask the next
-    return None
+def primary_address() -> tuple[str, int] | None:
+    """Where the Sentinels say the primary is, asked as a Sentinel-aware client asks (redis-py's
+    discover_master); None when none of them answers or names a live primary (a first start)."""
+    sentinels = redis.sentinel.Sentinel([ENDPOINTS[n].address for n in SENTINELS], decode_responses=True,
+                                        sentinel_kwargs={"socket_connect_timeout": 0.5,
+                                                         "socket_timeout": 0.5})
+    try:
+        host, port = sentinels.discover_master(MASTER_NAME)
+    except redis.sentinel.MasterNotFoundError:
+        return None
+    return host, int(port)
 
 
 class RedisNode(Daemon):
@@ -68,7 +71,7 @@ class RedisNode(Daemon):
     def _rejoin_as_replica(self, conf) -> None:
         """A node restarted after Sentinel promoted another comes back as its replica, as a replaced
         ElastiCache node does, never as a second primary (its config still says primary)."""
-        primary = _primary_per_sentinels()
+        primary = primary_address()
         if primary is None or primary == ENDPOINTS[self.name].address:
             return
         lines = [l for l in conf.read_text().splitlines() if not l.startswith(("replicaof ", "slaveof "))]

@@ -57,14 +57,24 @@ class FakeRedis:
 
 
 class Pipeline:
-    def __init__(self, cache):
-        self.cache, self.results = cache, []
+    """Queues any call and runs it on the client at ``execute``, as a redis-py pipeline does."""
 
-    def memory_usage(self, key):
-        self.results.append(self.cache.memory_usage(key))
+    def __init__(self, client):
+        self.client, self.calls = client, []
 
-    def execute(self):
-        return self.results
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
+
+    def execute(self, raise_on_error=True):
+        results = []
+        for name, args, kwargs in self.calls:
+            try:
+                results.append(getattr(self.client, name)(*args, **kwargs))
+            except redis.RedisError as exc:
+                if raise_on_error:
+                    raise
+                results.append(exc)
+        return results
 
 
 class Conn:

@@ -1,11 +1,12 @@
 import pytest
 import redis
+from cache_fakes import Pipeline
 
 from labkit.cache.eviction import eviction_run
 from labkit.cache.eviction.eviction_run import Workload
 
 
-class FakeRedis:
+class BoundedRedis:
     """Holds ``capacity`` keys; full, it evicts the oldest key or, with evict=False, refuses the SET."""
 
     def __init__(self, capacity: int, evict: bool):
@@ -29,30 +30,11 @@ class FakeRedis:
                 "maxmemory": 100 * self.capacity}
 
     def pipeline(self, transaction=True):
-        return FakePipeline(self)
+        return Pipeline(self)
 
 
-class FakePipeline:
-    def __init__(self, client):
-        self.client, self.calls = client, []
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
-
-    def execute(self, raise_on_error=True):
-        results = []
-        for name, args, kwargs in self.calls:
-            try:
-                results.append(getattr(self.client, name)(*args, **kwargs))
-            except redis.RedisError as exc:
-                if raise_on_error:
-                    raise
-                results.append(exc)
-        return results
-
-
-def fake_run(monkeypatch, workload, capacity=50, evict=True) -> tuple[eviction_run.Run, FakeRedis]:
-    node = FakeRedis(capacity, evict)
+def fake_run(monkeypatch, workload, capacity=50, evict=True) -> tuple[eviction_run.Run, BoundedRedis]:
+    node = BoundedRedis(capacity, evict)
     monkeypatch.setattr(eviction_run, "start_nodes", lambda w: [node])
     return eviction_run.run(workload), node
 
@@ -96,7 +78,7 @@ def test_a_full_noeviction_cache_refuses_writes_and_keeps_serving_reads(monkeypa
 
 
 def test_other_errors_are_not_taken_for_a_full_cache():
-    class Broken(FakeRedis):
+    class Broken(BoundedRedis):
         def set(self, key, value, px=None):
             raise redis.ResponseError("WRONGTYPE")
 

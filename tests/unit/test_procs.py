@@ -80,3 +80,11 @@ def test_the_supervisor_reaps_a_killed_grandchild(state_home):
     os.kill(grandchild, signal.SIGKILL)
     assert _wait(lambda: not psutil.pid_exists(grandchild), timeout=3), "killed grandchild left as a zombie"  # reaped, not _gone
     procs.stop("forker", timeout=5)
+
+
+def test_kill_child_crashes_the_server_and_its_supervisor_exits_with_it(state_home):
+    procs.spawn("crashing", ["sleep", "60"])
+    assert _wait(lambda: procs.child_pid_file("crashing").exists())
+    pid = procs.kill_child("crashing")
+    assert _wait(lambda: _gone(pid)) and _wait(lambda: procs.running("crashing") is None)
+    procs.stop("crashing")

@@ -1,9 +1,10 @@
 import pytest
 
+from labkit.cache import standalone
 from labkit.cache.engines import redis_restart
 
 
-@pytest.mark.parametrize("call", [redis_restart.crash, redis_restart.restart])
+@pytest.mark.parametrize("call", [redis_restart.crash, standalone.restart])
 def test_only_standalone_nodes_can_be_crashed_or_restarted(call):
     with pytest.raises(KeyError, match="not a standalone Redis"):
         call("redis-node1")

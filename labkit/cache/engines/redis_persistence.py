@@ -70,7 +70,7 @@ def crash_trial(label: str, prefix: str, n: int = 2000, name: str = "redis-stand
     names = write_keys(client, prefix, n)
     redis_restart.crash(name)
     t0 = time.monotonic()
-    client = redis_restart.restart(name)
+    client = standalone.restart(name)
     seconds = time.monotonic() - t0
     return CrashTrial(label, n, count_present(client, names), seconds)
 
