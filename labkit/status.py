@@ -105,15 +105,15 @@ def _redis_rows() -> list[Row]:
         if info["role"] == "master":
             rows.append(Row(name, "primary", True))
         else:
-            up_ = info.get("master_link_status") == "up"
-            rows.append(Row(name, "replica", up_, f"{info.get('master_last_io_seconds_ago', '?')} s since last I/O"))
+            rows.append(Row(name, "replica", redis_svc.replicating(info),
+                            f"{info.get('master_last_io_seconds_ago', '?')} s since last I/O"))
     primary = [r.service for r in rows if r.role == "primary"]
     rows.insert(0, Row("redis-primary", "-> " + (primary[0] if primary else "nobody"), len(primary) == 1))
     for name in redis_svc.SENTINELS:
         try:
             master = redis_svc.client(name).sentinel_master(redis_svc.MASTER_NAME)
-            healthy = master.get("num-other-sentinels") == len(redis_svc.SENTINELS) - 1
-            rows.append(Row(name, f"watching {master['ip']}:{master['port']}", healthy))
+            rows.append(Row(name, f"watching {master['ip']}:{master['port']}",
+                            not redis_svc.sentinel_unsettled(master)))
         except redis.RedisError:
             rows.append(Row(name, "down"))
     return rows

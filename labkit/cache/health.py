@@ -15,7 +15,7 @@ from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
 from labkit.endpoints import ENDPOINTS, START_HINT
-from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
+from labkit.services.redis import MASTER_NAME, NODES, SENTINELS, replicating, sentinel_unsettled
 
 
 class CacheUnhealthy(RuntimeError):
@@ -40,15 +40,10 @@ def _problems() -> list[str]:
     for node in NODES:
         if node == primary:
             continue
-        info = redis_at(node).info("replication")
-        if info.get("role") != "slave" or info.get("master_link_status") != "up":
+        if not replicating(redis_at(node).info("replication")):
             found.append(f"{node} does not replicate from {primary} yet")
     for name in SENTINELS:
-        seen = redis_at(name).sentinel_master(MASTER_NAME)
-        if seen["num-other-sentinels"] != len(SENTINELS) - 1 or seen["num-slaves"] < len(NODES) - 1:
-            found.append(f"{name} does not see all its peers and replicas yet")
-        if seen["is_odown"] or seen["is_sdown"] or "failover_in_progress" in seen["flags"]:
-            found.append(f"{name} still reports a failure or failover")
+        found += [f"{name} {p}" for p in sentinel_unsettled(redis_at(name).sentinel_master(MASTER_NAME))]
     return found
 
 

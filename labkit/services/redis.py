@@ -52,6 +52,22 @@ def primary_address() -> tuple[str, int] | None:
     return host, int(port)
 
 
+def replicating(info: dict) -> bool:
+    """Whether a node's INFO replication shows a replica with its link to the primary up."""
+    return info.get("role") == "slave" and info.get("master_link_status") == "up"
+
+
+def sentinel_unsettled(seen: dict) -> list[str]:
+    """What a Sentinel's SENTINEL MASTER view shows is not settled yet; empty when it sees all
+    its peers and replicas and reports no failure or failover."""
+    found = []
+    if seen["num-other-sentinels"] != len(SENTINELS) - 1 or seen["num-slaves"] < len(NODES) - 1:
+        found.append("does not see all its peers and replicas yet")
+    if seen["is_odown"] or seen["is_sdown"] or "failover_in_progress" in seen["flags"]:
+        found.append("still reports a failure or failover")
+    return found
+
+
 class RedisNode(Daemon):
     def prepare(self) -> None:
         conf = self.folder / "redis.conf"

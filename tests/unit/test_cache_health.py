@@ -2,6 +2,7 @@ import pytest
 import redis
 
 from labkit.cache import health
+from labkit.services import redis as redis_svc
 
 
 def test_a_node_that_does_not_answer_is_a_problem_to_wait_out_not_a_crash(monkeypatch):
@@ -17,3 +18,27 @@ def test_heal_names_what_stayed_wrong_and_the_command_that_restarts_it(monkeypat
     monkeypatch.setattr(health, "problems", lambda: ["redis-node2 does not replicate from redis-node1 yet"])
     with pytest.raises(health.CacheUnhealthy, match=r"redis-node2 does not replicate.*\./course up"):
         health.heal(timeout=0.3)
+
+
+SETTLED = {"num-other-sentinels": 2, "num-slaves": 1, "is_odown": False, "is_sdown": False,
+           "flags": "master"}
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({}, []),
+    ({"num-other-sentinels": 1}, ["does not see all its peers and replicas yet"]),
+    ({"num-slaves": 0}, ["does not see all its peers and replicas yet"]),
+    ({"is_sdown": True}, ["still reports a failure or failover"]),
+    ({"flags": "master,failover_in_progress"}, ["still reports a failure or failover"]),
+])
+def test_a_sentinel_is_settled_when_it_sees_everyone_and_no_failover(change, expected):
+    assert redis_svc.sentinel_unsettled(SETTLED | change) == expected
+
+
+@pytest.mark.parametrize("info, expected", [
+    ({"role": "slave", "master_link_status": "up"}, True),
+    ({"role": "slave", "master_link_status": "down"}, False),
+    ({"role": "master"}, False),
+])
+def test_a_node_replicates_when_its_link_to_the_primary_is_up(info, expected):
+    assert redis_svc.replicating(info) is expected

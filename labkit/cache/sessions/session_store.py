@@ -14,6 +14,7 @@ from itertools import cycle
 import msgspec
 import redis
 
+from labkit import tables
 from labkit.cache import failover
 from labkit.cache.sessions.app_servers import INSTANCES, url
 from labkit.cache.sessions.browser import Browser, Reply
@@ -99,11 +100,14 @@ class TtlTrace:
 
 
 def sliding_ttl(browser: Browser, store: redis.Redis, key: str, lifetime_s: int,
-                active_s: float, every_s: float = 1.0, sample_s: float = 0.1,
+                active_s: float, every_s: float, sample_s: float = 0.1,
                 max_idle_s: float | None = None) -> TtlTrace:
     """Visit the instances in turn every ``every_s`` for ``active_s``, then idle until the key
     is gone (at most ``max_idle_s``, default lifetime + 2 s), then visit each instance once.
-    PTTL is sampled every ``sample_s`` throughout."""
+    PTTL is sampled every ``sample_s`` throughout.
+
+    The cookie's Expires date has whole-second resolution, so the browser may drop the cookie
+    up to a second early: keep ``every_s`` well under ``lifetime_s - 1``."""
     trace, t0 = TtlTrace(lifetime_s), time.monotonic()
     instances, next_visit = cycle(INSTANCES), 0.0
     while (now := time.monotonic() - t0) < active_s:
@@ -235,12 +239,10 @@ def failover_trial(browser: Browser, store: redis.Redis, marker: str, every_s: f
 
 def visits_table(visits: list[Visit], times: bool = True) -> str:
     """A Markdown table: one row per visit, as the user's browser saw it."""
-    columns = ["instance", "status", "recognised as", "page views", "latency ms"]
-    rows = []
-    for v in visits:
-        cells = [v.instance, str(v.status or "no answer"), v.user or "-",
-                 "-" if v.views is None else str(v.views), f"{v.seconds * 1000:.1f}"]
-        rows.append(([f"{v.start:.2f}"] if times else []) + cells)
-    header = (["t (s)"] if times else []) + columns
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    header = ["instance", "status", "recognised as", "page views", "latency ms"]
+    rows = [[v.instance, v.status or "no answer", v.user, v.views, f"{v.seconds * 1000:.1f}"]
+            for v in visits]
+    if times:
+        header = ["t (s)"] + header
+        rows = [[f"{v.start:.2f}"] + row for v, row in zip(visits, rows)]
+    return tables.markdown(header, rows, align=("r" if times else "") + "lrlrr")
