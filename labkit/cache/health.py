@@ -43,7 +43,8 @@ def _problems() -> list[str]:
         if not replicating(redis_at(node).info("replication")):
             found.append(f"{node} does not replicate from {primary} yet")
     for name in SENTINELS:
-        found += [f"{name} {p}" for p in sentinel_unsettled(redis_at(name).sentinel_master(MASTER_NAME))]
+        seen = redis_at(name).sentinel_master(MASTER_NAME)
+        found += [f"{name} {problem}" for problem in sentinel_unsettled(seen)]
     return found
 
 

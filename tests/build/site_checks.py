@@ -122,10 +122,27 @@ class Visit:
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    in_flight: set[Request] = field(default_factory=set)
+
+
+def _wait_until_quiet(page: Page, visit: Visit, quiet_ms: int = 500,
+                      timeout_ms: int = 30_000) -> None:
+    """Wait until none of the page's own requests has been in flight for ``quiet_ms``.
+
+    Playwright's "networkidle" rests on Chromium's own heuristic and once in a while never fired
+    for a fully loaded page; counting the page's requests ourselves also names any that hang."""
+    quiet = waited = 0
+    while quiet < quiet_ms:
+        if waited >= timeout_ms:
+            pytest.fail(f"{visit.url}: requests still open after {timeout_ms} ms: "
+                        f"{sorted(r.url for r in visit.in_flight)}", pytrace=False)
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if visit.in_flight else quiet + 100
 
 
 def _visit(browser: Browser, site_url: str, docname: str, then=None) -> Visit:
-    """Load one page, wait until the network is idle, record what happened.
+    """Load one page, wait until its requests are done, record what happened.
 
     ``then(page)`` runs after the load, before the page is closed.
     """
@@ -136,6 +153,7 @@ def _visit(browser: Browser, site_url: str, docname: str, then=None) -> Visit:
 
     def on_request(request: Request) -> None:
         visit.requests.append(request.url)
+        visit.in_flight.add(request)
 
     def route(route, request: Request) -> None:
         parts = urlsplit(request.url)
@@ -146,6 +164,7 @@ def _visit(browser: Browser, site_url: str, docname: str, then=None) -> Visit:
             route.continue_()
 
     def on_failed(request: Request) -> None:
+        visit.in_flight.discard(request)
         if request.url not in visit.foreign:
             visit.failed.append(f"{request.url}: {request.failure}")
 
@@ -162,6 +181,7 @@ def _visit(browser: Browser, site_url: str, docname: str, then=None) -> Visit:
 
     page.on("request", on_request)
     page.on("requestfailed", on_failed)
+    page.on("requestfinished", lambda request: visit.in_flight.discard(request))
     page.on("response", on_response)
     page.on("console", on_console)
     page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
@@ -169,7 +189,7 @@ def _visit(browser: Browser, site_url: str, docname: str, then=None) -> Visit:
     try:
         response = page.goto(visit.url, wait_until="load")
         assert response is not None and response.ok, f"{visit.url}: {response and response.status}"
-        page.wait_for_load_state("networkidle")
+        _wait_until_quiet(page, visit)
         if then is not None:
             then(page)
         # Let late scripts (MathJax typesetting, widget rendering) log what they have to say.
