@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from labkit import tables
+
 
 @dataclass(frozen=True)
 class ScoreEvent:
@@ -133,12 +135,11 @@ def memcached_leaderboard(connect: Callable, key: str, events: list[ScoreEvent],
 
 def board_table(runs: list[BoardRun]) -> str:
     """A Markdown table: per engine, events, round trips, CAS retries, time and events/s."""
-    lines = ["| engine | threads | score events | round trips | retries | seconds | events/s |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for r in runs:
-        lines.append(f"| {r.engine} | {r.threads} | {r.events} | {r.round_trips} | {r.retries} |"
-                     f" {r.seconds:.2f} | {r.events / r.seconds:,.0f} |")
-    return "\n".join(lines)
+    return tables.markdown(
+        ["engine", "threads", "score events", "round trips", "retries", "seconds", "events/s"],
+        [[r.engine, r.threads, r.events, r.round_trips, r.retries, f"{r.seconds:.2f}",
+          f"{r.events / r.seconds:,.0f}"] for r in runs],
+        align="lrrrrrr")
 
 
 def unique_visitors(client, prefix: str, days: dict[str, list[str]]) -> dict:

@@ -4,6 +4,7 @@ Every cell of the last column is built from the results objects of this run, nev
 """
 from __future__ import annotations
 
+from labkit import tables
 from labkit.cache.engines.data_structures import BoardRun
 from labkit.cache.engines.engine_throughput import Rate
 from labkit.cache.engines.failover_survival import Survival
@@ -66,6 +67,4 @@ def claims(boards: list[BoardRun], expected: list[tuple[str, int]], loss: NodeLo
 
 
 def claims_table(rows: list[tuple[str, str, str]]) -> str:
-    lines = ["| engine | the notes say | measured in this run |", "|---|---|---|"]
-    lines += [f"| {engine} | {claim} | {measured} |" for engine, claim, measured in rows]
-    return "\n".join(lines)
+    return tables.markdown(["engine", "the notes say", "measured in this run"], rows, align="lll")

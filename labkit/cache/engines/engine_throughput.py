@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from pymemcache.client.base import Client
 
+from labkit import tables
 from labkit.cache import clients, failover
 
 VALUE = b"x" * 100
@@ -104,10 +105,9 @@ def rate_table(rates: list[Rate]) -> str:
     engines = list(dict.fromkeys(r.engine for r in rates))
     counts = sorted({r.threads for r in rates})
     by = {(r.engine, r.threads): r.per_second for r in rates}
-    lines = ["| client threads | " + " | ".join(f"{e} ops/s" for e in engines) + " |",
-             "|---:|" + "---:|" * len(engines)]
-    lines += [f"| {n} | " + " | ".join(f"{by[e, n]:,.0f}" for e in engines) + " |" for n in counts]
-    return "\n".join(lines)
+    return tables.markdown(["client threads"] + [f"{e} ops/s" for e in engines],
+                           [[n] + [f"{by[e, n]:,.0f}" for e in engines] for n in counts],
+                           align="r" * (len(engines) + 1))
 
 
 def cores() -> int:

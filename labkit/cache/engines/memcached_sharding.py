@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pymemcache.client.hash import HashClient
 
-from labkit import procs
+from labkit import procs, tables
 from labkit.cache import clients
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.services import BY_NAME
@@ -69,9 +69,8 @@ class NodeLoss:
     kept_after_restart: int = 0                                # lost node's keys it held once back
 
     def table(self) -> str:
-        lines = ["| phase | hit ratio |", "|---|---:|"]
-        lines += [f"| {phase} | {ratio:.1%} |" for phase, ratio in self.hit_ratio.items()]
-        return "\n".join(lines)
+        return tables.markdown(["phase", "hit ratio"],
+                               [[phase, f"{ratio:.1%}"] for phase, ratio in self.hit_ratio.items()], align="lr")
 
 
 def restart(node: str, timeout: float = 15.0) -> None:

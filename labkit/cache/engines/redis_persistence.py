@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import redis
 
-from labkit import paths
+from labkit import paths, tables
 from labkit.cache import standalone
 from labkit.cache.engines import redis_restart
 from labkit.services import BY_NAME
@@ -97,6 +97,6 @@ def backup_and_restore(prefix: str, n: int = 2000, source: str = "redis-standalo
 
 
 def trial_table(trials: list[CrashTrial]) -> str:
-    lines = ["| setting | keys written | keys back after kill -9 | restart seconds |", "|---|---:|---:|---:|"]
-    lines += [f"| {t.label} | {t.written} | {t.survived} | {t.restart_seconds:.2f} |" for t in trials]
-    return "\n".join(lines)
+    return tables.markdown(["setting", "keys written", "keys back after kill -9", "restart seconds"],
+                           [[t.label, t.written, t.survived, f"{t.restart_seconds:.2f}"] for t in trials],
+                           align="lrrr")

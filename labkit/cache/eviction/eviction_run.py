@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import redis
 
+from labkit import tables
 from labkit.cache import standalone, workload
 from labkit.cache.eviction.eviction_shards import ShardRouter
 from labkit.services.redis import STANDALONE
@@ -224,6 +225,5 @@ def summary_table(runs: dict[str, Run]) -> str:
     rows = summary_rows(runs)
     if not rows:
         raise ValueError("no run to summarise")
-    lines = ["| " + " | ".join(rows[0]) + " |", "|---" + "|---:" * (len(rows[0]) - 1) + "|"]
-    lines += ["| " + " | ".join(row.values()) + " |" for row in rows]
-    return "\n".join(lines)
+    header = list(rows[0])
+    return tables.markdown(header, [list(row.values()) for row in rows], align="l" + "r" * (len(header) - 1))

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import redis
 
+from labkit import tables
+from labkit.cache import keyspace
+
 
 @dataclass(frozen=True)
 class Fill:
@@ -48,7 +51,7 @@ def fill(client: redis.Redis, prefix: str, keys: int, value_bytes: int = 1000,
     return Fill(policy=client.config_get("maxmemory-policy")["maxmemory-policy"], ttl=ttl,
                 attempted=keys, written=written,
                 evicted=client.info("stats")["evicted_keys"] - evicted_before,
-                kept=sum(1 for _ in client.scan_iter(match=prefix + "*", count=1000)), refused=refused)
+                kept=keyspace.count(client, prefix), refused=refused)
 
 
 def try_policy(client: redis.Redis, policy: str, prefix: str, keys: int, value_bytes: int = 1000,
@@ -61,8 +64,8 @@ def try_policy(client: redis.Redis, policy: str, prefix: str, keys: int, value_b
 
 def table(fills: list[Fill]) -> str:
     """A Markdown table of fills, one row each."""
-    rows = ["| maxmemory-policy | keys have a TTL | writes accepted | evicted | keys left | first refusal |",
-            "|---|---|---:|---:|---:|---|"]
-    rows += [f"| `{f.policy}` | {'yes' if f.ttl else 'no'} | {f.written} of {f.attempted} | {f.evicted}"
-             f" | {f.kept} | {f.refused or '-'} |" for f in fills]
-    return "\n".join(rows)
+    return tables.markdown(
+        ["maxmemory-policy", "keys have a TTL", "writes accepted", "evicted", "keys left", "first refusal"],
+        [[f"`{f.policy}`", "yes" if f.ttl else "no", f"{f.written} of {f.attempted}", f.evicted, f.kept,
+          f.refused or "-"] for f in fills],
+        align="llrrrl")

@@ -45,18 +45,13 @@ class Replay:
     cached: int       # keys under the prefix once the replay ended: what the cache holds
 
 
-def cached_keys(client, prefix: str) -> int:
-    """How many keys the cache holds under ``prefix``."""
-    return sum(1 for _ in client.scan_iter(match=prefix + "*", count=1000))
-
-
 def compare(aside: CacheAside, conn: Connection, scenarios: dict[str, Traffic]) -> dict[str, Replay]:
     """Replay each scenario on an empty cache (its keys under ``aside.prefix`` cleared first)."""
     results = {}
     for name, traffic in scenarios.items():
         keyspace.clear(aside.cache, aside.prefix)
         hits = replay(aside, conn, traffic)
-        results[name] = Replay(hits, cached_keys(aside.cache, aside.prefix))
+        results[name] = Replay(hits, keyspace.count(aside.cache, aside.prefix))
     return results
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
+from labkit import tables
 from labkit.cache.catalog import Catalog
 from labkit.cache.patterns import CacheAside
 from labkit.cache.strategies.staleness import first_fresh_read
@@ -85,8 +86,7 @@ def _outcome(invalidation: str, cache: redis.Redis, strategy: CacheAside, conn, 
     if raw is None:
         raise RaceStuck("the slow party stored nothing: the race did not happen")
     stored = json.loads(raw)["version"]
-    timeout = (strategy.ttl or 0) * 2 + 5
-    stale_for, stale_reads = first_fresh_read(strategy, conn, product_id, version, timeout)
+    stale_for, stale_reads = first_fresh_read(strategy, conn, product_id, version)
     return RaceOutcome(invalidation, stored, version, stale_for, stale_reads)
 
 
@@ -118,9 +118,8 @@ def update_race(cache: redis.Redis, catalog: Catalog, prefix: str, product_id: i
 def race_table(outcomes: list[RaceOutcome]) -> str:
     """A Markdown row per race: the version it left in the cache, the database's, and for how long
     readers got the old page."""
-    lines = ["| invalidation on write | version left in the cache | version in the database |"
-             " stale reads after the race | stale for (ms) |", "|---|---:|---:|---:|---:|"]
-    for o in outcomes:
-        lines.append(f"| {o.invalidation} | {o.stored_version} | {o.db_version} | {o.stale_reads} |"
-                     f" {o.stale_for_s * 1000:.0f} |")
-    return "\n".join(lines)
+    header = ["invalidation on write", "version left in the cache", "version in the database",
+              "stale reads after the race", "stale for (ms)"]
+    rows = [[o.invalidation, o.stored_version, o.db_version, o.stale_reads,
+             f"{o.stale_for_s * 1000:.0f}"] for o in outcomes]
+    return tables.markdown(header, rows, align="lrrrr")

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
+from labkit import tables
 from labkit.cache.patterns import CacheAside
 
 POLL_S = 0.01  # pause between two reads of the polling reader
@@ -33,9 +34,12 @@ class StaleWindow:
 
 
 def first_fresh_read(strategy: CacheAside, conn: Connection, product_id: int, version: int,
-                     timeout: float = 10.0, poll_s: float = POLL_S) -> tuple[float, int]:
+                     timeout: float | None = None, poll_s: float = POLL_S) -> tuple[float, int]:
     """Read until the page carries ``version`` or newer; return (seconds until the first fresh
-    read started, stale reads seen on the way)."""
+    read started, stale reads seen on the way). The default timeout is twice the strategy's TTL
+    plus 5 s: by then any cached copy has expired and been read again."""
+    if timeout is None:
+        timeout = (strategy.ttl or 0) * 2 + 5
     start = time.monotonic()
     stale = 0
     while True:
@@ -62,8 +66,7 @@ def stale_window(label: str, strategy: CacheAside, conn: Connection, product_id:
     if page is None:
         raise KeyError(f"product {product_id} is not in {strategy.catalog.product_table}")
     version = strategy.set_price(conn, product_id, Decimal(page["price"]) + 1)
-    timeout = (strategy.ttl or 0) * 2 + 5
-    window, stale = first_fresh_read(strategy, conn, product_id, version, timeout)
+    window, stale = first_fresh_read(strategy, conn, product_id, version)
     return StaleWindow(label, strategy.ttl, window, stale)
 
 
@@ -74,8 +77,7 @@ def measure(strategies: dict[str, CacheAside], conn: Connection, product_id: int
 
 def window_table(windows: list[StaleWindow]) -> str:
     """A Markdown table: strategy, TTL, stale reads seen, staleness window."""
-    lines = ["| strategy | TTL (s) | stale reads | staleness window (ms) |", "|---|---:|---:|---:|"]
-    for w in windows:
-        ttl = "none" if w.ttl is None else f"{w.ttl:g}"
-        lines.append(f"| {w.label} | {ttl} | {w.stale_reads} | {w.window_s * 1000:.1f} |")
-    return "\n".join(lines)
+    rows = [[w.label, "none" if w.ttl is None else f"{w.ttl:g}", w.stale_reads,
+             f"{w.window_s * 1000:.1f}"] for w in windows]
+    return tables.markdown(["strategy", "TTL (s)", "stale reads", "staleness window (ms)"], rows,
+                           align="lrrr")

@@ -17,10 +17,10 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from labkit import tables
 from labkit.cache import keyspace, workload
 from labkit.cache.catalog import Catalog
 from labkit.cache.patterns import CacheAside
-from labkit import tables
 from labkit.measure import summary_ms
 
 CALLS = ("db_reads", "db_writes", "cache_get", "cache_set", "cache_delete")  # round trips
@@ -62,7 +62,7 @@ class CacheStock:
 
 def take_stock(cache: redis.Redis, prefix: str, read_keys: set[str]) -> CacheStock:
     """Count the keys under ``prefix`` and their MEMORY USAGE, apart for keys not in ``read_keys``."""
-    keys = list(cache.scan_iter(match=prefix + "*", count=1000))
+    keys = list(keyspace.keys(cache, prefix))
     pipe = cache.pipeline(transaction=False)
     for key in keys:
         pipe.memory_usage(key)
