@@ -11,8 +11,8 @@ import redis
 
 from labkit import procs
 from labkit.cache.clients import redis_at
-from labkit.endpoints import ENDPOINTS, START_HINT
-from labkit.services.redis import NODES, primary_address
+from labkit.endpoints import START_HINT
+from labkit.services.redis import NODES, node_at, primary_address
 
 
 class NoNewPrimary(RuntimeError):
@@ -24,10 +24,10 @@ def primary_node() -> str:
     address = primary_address()
     if address is None:
         raise LookupError(f"no Sentinel names a live primary; `{START_HINT}` starts what is down")
-    for name in NODES:
-        if ENDPOINTS[name].address == address or ENDPOINTS[name].bound_port == address[1]:
-            return name
-    raise LookupError(f"the Sentinels name {address[0]}:{address[1]} as primary, which is none of {NODES}")
+    name = node_at(address)
+    if name is None:
+        raise LookupError(f"the Sentinels name {address[0]}:{address[1]} as primary, which is none of {NODES}")
+    return name
 
 
 def crash_primary() -> str:

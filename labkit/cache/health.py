@@ -50,8 +50,8 @@ def _problems() -> list[str]:
 
 def heal(timeout: float = 60.0) -> None:
     """Restart what is down, wait for a settled Redis pair, and reset every baseline setting."""
+    standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
     cloud.up(echo=lambda *_: None)
-    standalone.stop()
     deadline = time.monotonic() + timeout
     while found := problems():
         if time.monotonic() > deadline:

@@ -52,6 +52,13 @@ def primary_address() -> tuple[str, int] | None:
     return host, int(port)
 
 
+def node_at(address: tuple[str, int]) -> str | None:
+    """The pair's node at ``address`` as Sentinel reports it: an IP address, so the port decides
+    when an endpoint is configured by host name."""
+    return next((name for name in NODES
+                 if ENDPOINTS[name].address == address or ENDPOINTS[name].bound_port == address[1]), None)
+
+
 def replicating(info: dict) -> bool:
     """Whether a node's INFO replication shows a replica with its link to the primary up."""
     return info.get("role") == "slave" and info.get("master_link_status") == "up"
@@ -88,7 +95,7 @@ class RedisNode(Daemon):
         """A node restarted after Sentinel promoted another comes back as its replica, as a replaced
         ElastiCache node does, never as a second primary (its config still says primary)."""
         primary = primary_address()
-        if primary is None or primary == ENDPOINTS[self.name].address:
+        if primary is None or node_at(primary) == self.name:
             return
         lines = [l for l in conf.read_text().splitlines() if not l.startswith(("replicaof ", "slaveof "))]
         accounts.write(conf, "\n".join(lines + [f"replicaof {primary[0]} {primary[1]}"]) + "\n")

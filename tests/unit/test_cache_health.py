@@ -42,3 +42,10 @@ def test_a_sentinel_is_settled_when_it_sees_everyone_and_no_failover(change, exp
 ])
 def test_a_node_replicates_when_its_link_to_the_primary_is_up(info, expected):
     assert redis_svc.replicating(info) is expected
+
+
+def test_the_node_sentinel_names_is_found_by_address_or_by_port():
+    port = redis_svc.ENDPOINTS["redis-node2"].bound_port
+    assert redis_svc.node_at(redis_svc.ENDPOINTS["redis-node2"].address) == "redis-node2"
+    assert redis_svc.node_at(("127.0.0.1", port)) == "redis-node2"
+    assert redis_svc.node_at(("127.0.0.1", 1)) is None
