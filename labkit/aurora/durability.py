@@ -236,8 +236,8 @@ def run_trial(mode: str, crash: str, prefix: str = "lab03", threads: int = 8,
     try:
         with AckedWriters(engine, prefix, trial, threads) as writers:
             time.sleep(crash_after)
+            old = cluster.crash_writer(whole_node=crash == "whole node")  # waits for a healthy cluster first
             crashed = time.monotonic()
-            old = cluster.crash_writer(whole_node=crash == "whole node")
             new, failover_s = cluster.wait_for_new_writer(old, timeout=90)
         acks = writers.snapshot()
         present = _rows_on(new, prefix, trial)
