@@ -1,16 +1,32 @@
 """In-memory stand-ins for Redis and the catalogue, shared by the unit tests of the cache labs."""
 import time
+from contextlib import contextmanager, nullcontext
 
 import redis
 
 
 class FakeRedis:
     """The Redis calls the caching strategies make. Entries expire on the real clock, MEMORY USAGE
-    is the value's length, and ``stop()`` makes every call fail as a dead node does."""
+    is the value's length, and ``stop()`` makes every call fail as a dead node does. An MGET, or a
+    pipeline, sees one instant of the clock, as Redis runs it in one go however slow this fake is:
+    keys given one TTL together expire together."""
 
     def __init__(self):
         self.data = {}  # key -> (value, deadline or None)
         self.up = True
+        self.now = None  # the frozen clock inside at_one_instant(), else None
+
+    @contextmanager
+    def at_one_instant(self):
+        outer = self.now
+        self.now = time.monotonic() if outer is None else outer
+        try:
+            yield
+        finally:
+            self.now = outer
+
+    def _clock(self):
+        return time.monotonic() if self.now is None else self.now
 
     def stop(self):
         self.up = False
@@ -26,7 +42,7 @@ class FakeRedis:
     def _live(self, key):
         self._check()
         value, deadline = self.data.get(key, (None, None))
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and self._clock() >= deadline:
             del self.data[key]
             return None
         return value
@@ -34,9 +50,13 @@ class FakeRedis:
     def get(self, key):
         return self._live(key)
 
+    def mget(self, keys, *args):
+        with self.at_one_instant():
+            return [self._live(k) for k in [*keys, *args]]
+
     def set(self, key, value, px=None):
         self._check()
-        self.data[key] = (value, None if px is None else time.monotonic() + px / 1000)
+        self.data[key] = (value, None if px is None else self._clock() + px / 1000)
 
     def delete(self, key):
         self._check()
@@ -57,7 +77,8 @@ class FakeRedis:
 
 
 class Pipeline:
-    """Queues any call and runs it on the client at ``execute``, as a redis-py pipeline does."""
+    """Queues any call and runs it on the client at ``execute``, as a redis-py pipeline does
+    (at one instant, if the client is a FakeRedis)."""
 
     def __init__(self, client):
         self.client, self.calls = client, []
@@ -67,13 +88,14 @@ class Pipeline:
 
     def execute(self, raise_on_error=True):
         results = []
-        for name, args, kwargs in self.calls:
-            try:
-                results.append(getattr(self.client, name)(*args, **kwargs))
-            except redis.RedisError as exc:
-                if raise_on_error:
-                    raise
-                results.append(exc)
+        with getattr(self.client, "at_one_instant", nullcontext)():
+            for name, args, kwargs in self.calls:
+                try:
+                    results.append(getattr(self.client, name)(*args, **kwargs))
+                except redis.RedisError as exc:
+                    if raise_on_error:
+                        raise
+                    results.append(exc)
         return results
 
 

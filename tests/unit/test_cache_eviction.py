@@ -1,19 +1,9 @@
 """Filling a node under each maxmemory-policy, with a stand-in node that holds a fixed number of keys."""
 import pytest
 import redis
+from cache_fakes import Pipeline
 
 from labkit.cache.eviction import policy_demo
-
-
-class Pipeline:
-    def __init__(self, node):
-        self.node, self.queued = node, []
-
-    def set(self, key, value, px=None):
-        self.queued.append((key, px))
-
-    def execute(self, raise_on_error=True):
-        return [self.node.write(key, px) for key, px in self.queued]
 
 
 class Node:
@@ -22,12 +12,12 @@ class Node:
     def __init__(self, room):
         self.room, self.keys, self.evicted, self.policy = room, {}, 0, "noeviction"
 
-    def write(self, key, px):
+    def set(self, key, value, px=None):
         if len(self.keys) >= self.room:
             candidates = [k for k, ttl in self.keys.items()
                           if self.policy.startswith("allkeys") or (self.policy.startswith("volatile") and ttl)]
             if not candidates:
-                return redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
+                raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
             del self.keys[candidates[0]]
             self.evicted += 1
         self.keys[key] = px

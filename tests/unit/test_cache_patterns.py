@@ -1,14 +1,8 @@
 """The caching strategies' bookkeeping, with an in-memory stand-in for Redis and the catalogue."""
 import pytest
-from cache_fakes import Conn, FakeRedis, VersionCatalog
 
 from labkit.cache import keyspace
 from labkit.cache.patterns import CacheAside, WriteThrough
-
-
-@pytest.fixture
-def parts():
-    return FakeRedis(), VersionCatalog(), Conn()
 
 
 def test_a_miss_loads_the_database_and_the_next_read_hits(parts):

@@ -1,14 +1,8 @@
 """The staleness window, with in-memory stand-ins for Redis (real-clock expiry) and the catalogue."""
 import pytest
-from cache_fakes import Conn, FakeRedis, VersionCatalog
 
 from labkit.cache.strategies import staleness
 from labkit.cache.patterns import CacheAside, WriteThrough
-
-
-@pytest.fixture
-def parts():
-    return FakeRedis(), VersionCatalog(), Conn()
 
 
 def test_without_invalidation_reads_stay_stale_until_the_ttl(parts):

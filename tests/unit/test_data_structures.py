@@ -44,6 +44,12 @@ class ConflictEveryOther(FakeMemcached):
         return super().cas(key, value, token)
 
 
+@pytest.fixture(autouse=True)
+def empty_memcached():
+    """Every test starts on an empty shared store, with no cas call counted yet."""
+    FakeMemcached.store, ConflictEveryOther.calls = {}, 0
+
+
 def test_score_events_are_deterministic_and_checked():
     assert ds.score_events(50, seed=3) == ds.score_events(50, seed=3)
     assert ds.score_events(50, seed=3) != ds.score_events(50, seed=4)
@@ -57,7 +63,6 @@ def test_expected_board_sorts_by_score_then_name():
 
 
 def test_memcached_board_is_correct_under_threads():
-    FakeMemcached.store = {}
     events = ds.score_events(400)
     run = ds.memcached_leaderboard(FakeMemcached, "k", events, threads=4)
     assert run.matches(ds.expected_board(events))
@@ -65,7 +70,6 @@ def test_memcached_board_is_correct_under_threads():
 
 
 def test_memcached_conflicts_are_retried_and_counted():
-    FakeMemcached.store, ConflictEveryOther.calls = {}, 0
     events = ds.score_events(20)
     run = ds.memcached_leaderboard(ConflictEveryOther, "k", events, threads=1)
     assert run.retries == len(events)
@@ -78,7 +82,6 @@ def test_a_board_that_never_wins_gives_up_with_a_clear_message():
         def cas(self, key, value, token, noreply=True):
             return False
 
-    FakeMemcached.store = {}
     with pytest.raises(RuntimeError, match="gave up"):
         ds.memcached_leaderboard(AlwaysConflict, "k", ds.score_events(3), threads=1, max_retries=5)
 

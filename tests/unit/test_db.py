@@ -1,16 +1,11 @@
-import socket
-
 import pytest
 
 from labkit import db
 from labkit.endpoints import ServiceUnavailable
 
 
-def test_an_engine_for_a_stopped_service_names_the_command(monkeypatch, state_home):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv("LABKIT_PG_READER", f"127.0.0.1:{port}")
+def test_an_engine_for_a_stopped_service_names_the_command(monkeypatch, state_home, closed_port):
+    monkeypatch.setenv("LABKIT_PG_READER", f"127.0.0.1:{closed_port}")
     with pytest.raises(ServiceUnavailable, match=r"pg-reader .* does not answer .*\./course up.*LABKIT_PG_READER"):
         db.engine("pg-reader")
 

@@ -1,5 +1,3 @@
-import socket
-
 import pytest
 
 from labkit.endpoints import ENDPOINTS, BadEndpoint, ServiceUnavailable, endpoint, markdown_table
@@ -34,14 +32,8 @@ def test_unknown_endpoint_lists_the_known_ones():
         endpoint("pg-writter")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_a_service_that_does_not_answer_says_what_to_run(monkeypatch):
-    monkeypatch.setenv("LABKIT_MEMCACHED1", f"127.0.0.1:{_closed_port()}")
+def test_a_service_that_does_not_answer_says_what_to_run(monkeypatch, closed_port):
+    monkeypatch.setenv("LABKIT_MEMCACHED1", f"127.0.0.1:{closed_port}")
     with pytest.raises(ServiceUnavailable) as err:
         endpoint("memcached1").check()
     message = str(err.value)

@@ -1,49 +1,22 @@
 """hit_ratio: replaying traffic through cache-aside with an in-memory cache; no servers."""
 import numpy as np
 import pytest
+from cache_fakes import Conn, FakeRedis, VersionCatalog
 
 from labkit.cache.strategies import hit_ratio
 from labkit.cache.patterns import CacheAside
 
 
-class FakeCache(dict):
-    def get(self, key):
-        return super().get(key)
-
-    def set(self, key, value, px=None):
-        self[key] = value
-
-    def delete(self, *keys):
-        return sum(self.pop(k, None) is not None for k in keys)
-
-
-class FakeCatalog:
-    def __init__(self):
-        self.versions = {}
-
-    def page(self, conn, product_id):
-        return {"id": product_id, "version": self.versions.get(product_id, 1)}
-
-    def set_price(self, conn, product_id, price):
-        self.versions[product_id] = self.versions.get(product_id, 1) + 1
-        return self.versions[product_id]
-
-
-class FakeConnection:
-    def commit(self):
-        pass
-
-
 def test_only_the_first_read_of_a_key_misses():
-    aside = CacheAside(FakeCache(), FakeCatalog(), "lab08:")
-    hits = hit_ratio.replay(aside, FakeConnection(), hit_ratio.Traffic(np.array([1, 2, 1, 1, 3, 2])))
+    aside = CacheAside(FakeRedis(), VersionCatalog(), "lab08:")
+    hits = hit_ratio.replay(aside, Conn(), hit_ratio.Traffic(np.array([1, 2, 1, 1, 3, 2])))
     assert hits == [False, False, True, True, False, True]
 
 
 def test_a_write_before_every_read_leaves_no_hit():
-    catalog = FakeCatalog()
-    aside = CacheAside(FakeCache(), catalog, "lab08:")
-    hits = hit_ratio.replay(aside, FakeConnection(), hit_ratio.Traffic(np.array([1, 1, 1]), write_share=1.0))
+    catalog = VersionCatalog(products=1)
+    aside = CacheAside(FakeRedis(), catalog, "lab08:")
+    hits = hit_ratio.replay(aside, Conn(), hit_ratio.Traffic(np.array([1, 1, 1]), write_share=1.0))
     assert hits == [False, False, False]
     assert catalog.versions == {1: 4}
 

@@ -1,37 +1,25 @@
 """read_steps against an in-memory cache and catalogue: no servers."""
 import pytest
+from cache_fakes import FakeRedis, VersionCatalog
 
 from labkit.cache.strategies import read_steps
 from labkit.cache.patterns import CacheAside
 
 
-class FakeCache:
-    def __init__(self):
-        self.data = {}
+class CountingCatalog(VersionCatalog):
+    """Counts the page queries that reach the database."""
 
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, px=None):
-        self.data[key] = value
-
-    def delete(self, *keys):
-        return sum(self.data.pop(k, None) is not None for k in keys)
-
-
-class FakeCatalog:
-    def __init__(self):
-        self.queries = 0
+    queries = 0
 
     def page(self, conn, product_id):
         self.queries += 1
-        return {"id": product_id, "version": 1}
+        return super().page(conn, product_id)
 
 
 def test_each_product_gives_a_database_read_a_miss_and_a_hit():
-    cache, catalog = FakeCache(), FakeCatalog()
+    cache, catalog = FakeRedis(), CountingCatalog()
     aside = CacheAside(cache, catalog, "lab08:")
-    cache.data[aside.key(2)] = '{"id": 2, "version": 0}'  # a stale copy: deleted before the miss
+    cache.set(aside.key(2), '{"id": 2, "version": 0}')  # a stale copy: deleted before the miss
     reads = read_steps.time_reads(aside, None, [1, 2])
     assert [r.kind for r in reads] == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.HIT] * 2
     assert catalog.queries == 4  # one database-only read and one miss per product
@@ -42,11 +30,11 @@ def test_each_product_gives_a_database_read_a_miss_and_a_hit():
 
 
 def test_a_read_is_classified_by_what_the_cache_did():
-    class ForgetfulCache(FakeCache):
+    class ForgetfulCache(FakeRedis):
         def set(self, key, value, px=None):
             pass  # never keeps anything: the second read misses too
 
-    aside = CacheAside(ForgetfulCache(), FakeCatalog(), "lab08:")
+    aside = CacheAside(ForgetfulCache(), VersionCatalog(), "lab08:")
     kinds = [r.kind for r in read_steps.time_reads(aside, None, [5])]
     assert kinds == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.MISS]
 

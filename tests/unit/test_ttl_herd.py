@@ -1,33 +1,8 @@
-import time
-
 import numpy as np
 import pytest
+from cache_fakes import FakeRedis
 
 from labkit.cache.eviction import ttl_herd
-
-
-class ExpiringStore:
-    """Just what the herd needs of Redis: MGET, and SET with a TTL in ms through a pipeline."""
-
-    def __init__(self):
-        self.expires: dict[str, float] = {}
-        self.calls: list[tuple] = []
-
-    def mget(self, keys):
-        now = time.monotonic()
-        return ["v" if self.expires.get(k, 0) > now else None for k in keys]
-
-    def pipeline(self, transaction=True):
-        return self
-
-    def set(self, key, value, px):
-        self.calls.append((key, px))
-
-    def execute(self):
-        now = time.monotonic()
-        for key, px in self.calls:
-            self.expires[key] = now + px / 1000
-        self.calls.clear()
 
 
 def test_expiry_spreads_by_at_most_the_jitter():
@@ -41,7 +16,7 @@ def test_expiry_spreads_by_at_most_the_jitter():
 
 def test_same_ttl_misses_come_at_once_and_jitter_spreads_them():
     options = dict(keys=200, ttl=0.2, duration=0.4, bucket=0.05, sweep_every=0.01)
-    herds = ttl_herd.compare(ExpiringStore(), jitters=(0.0, 0.5), **options)
+    herds = ttl_herd.compare(FakeRedis(), jitters=(0.0, 0.5), **options)
     same, spread = herds["same TTL"], herds["±50% jitter"]
     assert same.peak == 200 and same.loads >= 200
     assert spread.peak < same.peak and spread.loads >= 200
@@ -50,4 +25,4 @@ def test_same_ttl_misses_come_at_once_and_jitter_spreads_them():
 
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="bucket"):
-        ttl_herd.run(ExpiringStore(), 0.0, bucket=0)
+        ttl_herd.run(FakeRedis(), 0.0, bucket=0)

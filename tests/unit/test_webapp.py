@@ -3,7 +3,6 @@ need no Redis, through Flask's test client. The Redis client points at a closed 
 request that did reach Redis would fail."""
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -13,15 +12,9 @@ from labkit.cache.sessions import webapp
 from labkit.cache.sessions.webapp import AppSettings, BadSetting
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # free again once the socket closes: nothing listens there
-
-
 @pytest.fixture
-def client():
-    unreachable = redis.Redis(port=closed_port(), socket_connect_timeout=0.2,
+def client(closed_port):
+    unreachable = redis.Redis(port=closed_port, socket_connect_timeout=0.2,
                               retry_on_error=[], retry=None)
     app = webapp.create_app(AppSettings(instance="web-app9", lifetime_s=5), store=unreachable)
     return app.test_client()
