@@ -16,7 +16,8 @@ import urllib.request
 
 from labkit import cloud, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
-from labkit.services import BY_NAME
+from labkit.endpoints import ServiceUnavailable
+from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
 from labkit.services.base import http_json
 from labkit.status import pg_members
@@ -41,9 +42,26 @@ def writer() -> str | None:
     return next((m["name"] for m in topology() if m["role"] == "writer" and m["state"] == "running"), None)
 
 
+def routes() -> dict[str, set[str]]:
+    """The nodes each endpoint (HAProxy) sends new connections to now."""
+    return {listener: haproxy.routed(listener) for listener in haproxy.PG_LISTENERS}
+
+
+def endpoints_follow(nodes: list[dict]) -> bool:
+    """Whether the writer endpoint leads to the writer alone and the reader endpoint to every
+    streaming reader and nothing else. HAProxy learns a change at its next checks (200 ms
+    apart), so right after a node changed role the endpoints may still disagree for a moment."""
+    try:
+        now = routes()
+    except ServiceUnavailable:
+        return False
+    return (now["pg-writer"] == {m["name"] for m in nodes if m["role"] == "writer"}
+            and now["pg-reader"] == {m["name"] for m in nodes if m["state"] == "streaming"})
+
+
 def healthy(max_lag_bytes: int | None = None) -> bool:
-    """One running writer and every reader streaming from it; with ``max_lag_bytes``, also no
-    reader further behind than that.
+    """One running writer, every reader streaming from it, and the endpoints routing to them;
+    with ``max_lag_bytes``, also no reader further behind than that.
 
     A reader that merely runs (restarted, not yet following the writer's timeline) does not count.
     """
@@ -52,7 +70,8 @@ def healthy(max_lag_bytes: int | None = None) -> bool:
     caught_up = max_lag_bytes is None or all(
         isinstance(m["lag_bytes"], int) and m["lag_bytes"] <= max_lag_bytes for m in readers)
     return (sum(m["role"] == "writer" and m["state"] == "running" for m in nodes) == 1
-            and all(m["state"] == "streaming" for m in readers) and caught_up)
+            and all(m["state"] == "streaming" for m in readers) and caught_up
+            and endpoints_follow(nodes))
 
 
 NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the cloud is not running
@@ -69,9 +88,17 @@ def wait_healthy(timeout: float = 60.0) -> float:
                                    f"with `{START_HINT}`")
         if waited > timeout:
             raise ClusterUnhealthy(f"cluster not healthy after {timeout:.0f} s: {topology()}; "
+                                   f"endpoints route to {_routes_or_why()}; "
                                    f"`{START_HINT}` restarts what is down")
         time.sleep(0.2)
     return time.monotonic() - t0
+
+
+def _routes_or_why() -> object:
+    try:
+        return routes()
+    except ServiceUnavailable as exc:
+        return exc
 
 
 def crash_writer(whole_node: bool = False) -> str:
@@ -86,6 +113,11 @@ def crash_writer(whole_node: bool = False) -> str:
     name = writer()
     if name is None:
         raise ClusterUnhealthy(f"there is no writer to crash; run `{START_HINT}` first")
+    return crash_node(name, whole_node)
+
+
+def crash_node(name: str, whole_node: bool = False) -> str:
+    """``kill -9`` node ``name``'s postmaster (with ``whole_node``, its Patroni agent too)."""
     daemon = BY_NAME[name]
     if whole_node:
         agent = procs.running(name)
@@ -170,9 +202,15 @@ def restart(name: str, timeout: float = 60.0) -> None:
     """Restart one node's PostgreSQL through Patroni and wait until it runs (or streams) again."""
     before = member(name).get("postmaster_start_time")
     agent(name, "/restart", timeout=timeout)
-    wait_for(lambda: member(name).get("postmaster_start_time") != before
-              and any(m["name"] == name and m["state"] in ("running", "streaming") for m in topology()),
-              f"{name} running again after its restart", timeout)
+    wait_restarted(name, before, timeout)
+
+
+def wait_restarted(name: str, before: str | None, timeout: float = 60.0) -> float:
+    """Wait until node ``name`` runs a postmaster started after ``before`` (its
+    ``postmaster_start_time`` then): restarted, by Patroni or on request."""
+    return wait_for(lambda: member(name).get("postmaster_start_time") != before
+                    and any(m["name"] == name and m["state"] in ("running", "streaming") for m in topology()),
+                    f"{name} running again after its restart", timeout)
 
 
 def synchronous_standby_names() -> str:
@@ -214,7 +252,29 @@ def add_reader(timeout: float = 90.0) -> str:
             raise ClusterUnhealthy(f"{daemon.name} did not start streaming in {timeout:.0f} s; "
                                    f"see {procs.log_file(daemon.name)}")
         time.sleep(0.2)
+    undrain(daemon.name)
     return daemon.name
+
+
+def drain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout: float = 10.0) -> int:
+    """Take node ``name`` out of the endpoints before it leaves on purpose: no new connection goes
+    there, open ones get ``timeout`` seconds to finish, then the rest are closed (as AWS closes
+    the connections of an instance it removes). Returns how many had to be closed."""
+    for listener in listeners:
+        haproxy.disable(listener, name)
+    deadline = time.monotonic() + timeout
+    while (left := sum(haproxy.sessions(l)[name] for l in listeners)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for listener in listeners:
+        haproxy.shutdown_sessions(listener, name)
+    return left
+
+
+def undrain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout: float = 10.0) -> None:
+    """Let the endpoints use node ``name`` again, and wait until they follow Patroni's view."""
+    for listener in listeners:
+        haproxy.enable(listener, name)
+    wait_for(lambda: endpoints_follow(topology()), f"the endpoints routing to {name} again", timeout)
 
 
 def forget_member(name: str) -> None:
@@ -227,8 +287,10 @@ def forget_member(name: str) -> None:
 
 
 def remove_reader(timeout: float = 60.0) -> None:
-    """Stop the extra node and delete its data, so the cluster is back to three nodes."""
+    """Take the extra node out of the endpoints, stop it and delete its data, so the cluster is
+    back to three nodes and no client is sent to a node that is gone."""
     daemon = BY_NAME[f"pg-node{PG_EXTRA_NODE}"]
+    drain(daemon.name)
     daemon.stop()
     shutil.rmtree(daemon.data_dir, ignore_errors=True)
     forget_member(daemon.name)
@@ -237,6 +299,15 @@ def remove_reader(timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise ClusterUnhealthy(f"Patroni still lists {daemon.name} after {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def reset_endpoints() -> None:
+    """Every running node back in the endpoints (a lab stopped while a node was drained leaves
+    it out), the extra node out of them while it is not running."""
+    for i in range(1, PG_EXTRA_NODE + 1):
+        name = f"pg-node{i}"
+        for listener in haproxy.PG_LISTENERS:
+            (haproxy.enable if BY_NAME[name].running() else haproxy.disable)(listener, name)
 
 
 REJOIN_GRACE = 45.0  # seconds a node may take to rejoin by itself before heal() rebuilds it
@@ -250,6 +321,7 @@ def heal(timeout: float = 120.0) -> None:
     Aurora replaces an instance that cannot recover.
     """
     cloud.up(timeout=timeout, echo=lambda *_: None)
+    reset_endpoints()
     try:
         wait_healthy(REJOIN_GRACE)
         return

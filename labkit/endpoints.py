@@ -31,7 +31,7 @@ class Endpoint:
     name: str
     aws_role: str
     port: int
-    public: bool = True  # False for plumbing a lab never talks to (etcd, Patroni's REST API)
+    public: bool = True  # False for plumbing a lab never talks to (etcd, Patroni's REST API, HAProxy's admin)
     on_demand: bool = False  # started by a lab when it needs it, not by `up`
 
     @property
@@ -141,6 +141,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("memcached2", "ElastiCache for Memcached node 2", 11312),
         *(Endpoint(f"web-app{i}", f"instance {i} of the session store lab's web application", 18000 + i,
                    on_demand=True) for i in range(1, 3)),
+        Endpoint("haproxy-admin", "runtime API of the endpoints' load balancer (HAProxy)", 18400, public=False),
         Endpoint("etcd", "failover store of the PostgreSQL cluster (etcd)", 12379, public=False),
         Endpoint("etcd-peer", "etcd peer port", 12380, public=False),
         *(_patroni_api(i) for i in range(1, PG_EXTRA_NODE + 1)),

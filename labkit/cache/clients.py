@@ -10,6 +10,7 @@ from __future__ import annotations
 import redis
 from pymemcache.client.base import Client
 from pymemcache.client.hash import HashClient
+from redis.exceptions import ReadOnlyError
 from redis.sentinel import Sentinel
 
 from labkit.endpoints import ENDPOINTS, endpoint
@@ -28,8 +29,13 @@ def redis_at(name: str, **kwargs) -> redis.Redis:
 
 
 def primary(**kwargs) -> redis.Redis:
-    """The Redis primary endpoint (HAProxy follows whichever node is primary)."""
-    return redis_at("redis-primary", **kwargs)
+    """The Redis primary endpoint (HAProxy follows whichever node is primary).
+
+    After a failover, a connection opened before it may still lead to the demoted node, which
+    answers writes with READONLY: like a client of ElastiCache's primary endpoint, this one then
+    drops the connection and retries on a new one, which the endpoint sends to the new primary.
+    """
+    return redis_at("redis-primary", retry_on_error=[ReadOnlyError], **kwargs)
 
 
 def sentinels(**kwargs) -> Sentinel:

@@ -15,6 +15,7 @@ from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
 from labkit.endpoints import ENDPOINTS, START_HINT
+from labkit.services import haproxy
 from labkit.services.redis import MASTER_NAME, NODES, SENTINELS, replicating, sentinel_unsettled
 
 
@@ -35,6 +36,8 @@ def _problems() -> list[str]:
     found = []
     if redis_at(primary).role()[0] != "master":
         found.append(f"{primary} is named primary but is not one yet")
+    if haproxy.routed("redis-primary") != {primary}:
+        found.append(f"the redis-primary endpoint does not lead to {primary} alone yet")
     if int(clients.primary().info("server")["tcp_port"]) != ENDPOINTS[primary].bound_port:
         found.append(f"the redis-primary endpoint does not lead to {primary} yet")
     for node in NODES:

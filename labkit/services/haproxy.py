@@ -3,19 +3,30 @@
 Aurora's endpoints are DNS names that AWS repoints; here HAProxy asks each node's Patroni REST API
 (``GET /primary``, ``GET /replica``) every 200 ms and Redis for ``role:master``, and routes to
 whichever answers yes. Dropping sessions to a server marked down makes clients reconnect at once.
+
+Its runtime API (``admin``) says which servers each endpoint routes to, and takes a node out of
+an endpoint before it leaves on purpose, as AWS takes an instance out of the reader endpoint
+before it deletes it.
 """
 from __future__ import annotations
 
+import csv
+import socket
 import subprocess
 
-from labkit import accounts, binaries
+from labkit import accounts, binaries, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE
 from labkit.services.base import Daemon, accepts
 from labkit.services.redis import NODES as REDIS_NODES
 
-GLOBAL = """\
+PG_LISTENERS = ("pg-writer", "pg-reader")
+
+
+def _global() -> str:
+    return f"""\
 global
     maxconn 4000
+    stats socket ipv4@127.0.0.1:{ENDPOINTS['haproxy-admin'].bound_port} level admin
 
 defaults
     mode tcp
@@ -31,10 +42,13 @@ defaults
 
 
 def _pg_listener(endpoint: str, check_uri: str, balance: str) -> str:
+    # A server is taken as up until its first checks fail: the extra node, when it is not running,
+    # starts in maintenance instead, so the endpoints never send a connection where none listens.
+    extra_off = "" if procs.running(f"pg-node{PG_EXTRA_NODE}") else " disabled"
     servers = "\n".join(
         f"    server pg-node{i} {ENDPOINTS[f'pg-node{i}'].host}:{ENDPOINTS[f'pg-node{i}'].bound_port} "
-        f"check port {ENDPOINTS[f'patroni{i}'].bound_port}"
-        for i in range(1, PG_EXTRA_NODE + 1)  # the extra node is checked too: down until a lab adds it
+        f"check port {ENDPOINTS[f'patroni{i}'].bound_port}" + (extra_off if i == PG_EXTRA_NODE else "")
+        for i in range(1, PG_EXTRA_NODE + 1)
     )
     return f"""
 listen {endpoint}
@@ -67,8 +81,65 @@ listen redis-primary
 
 
 def config_text() -> str:
-    return (GLOBAL + _pg_listener("pg-writer", "/primary", "first")
+    return (_global() + _pg_listener("pg-writer", "/primary", "first")
             + _pg_listener("pg-reader", "/replica", "roundrobin") + _redis_listener())
+
+
+def admin(command: str) -> str:
+    """Send one command to HAProxy's runtime API and return its answer."""
+    ep = ENDPOINTS["haproxy-admin"]
+    try:
+        with socket.create_connection(ep.address, timeout=2) as conn:
+            conn.sendall(command.encode() + b"\n")
+            answer = b"".join(iter(lambda: conn.recv(65536), b""))
+    except OSError as exc:
+        raise ep.unavailable(exc.strerror or exc) from None
+    return answer.decode()
+
+
+def servers(listener: str) -> dict[str, str]:
+    """HAProxy's state of each server behind ``listener``: "UP", "DOWN", "MAINT", "UP 1/2" (one
+    check failed), ..."""
+    return {row["svname"]: row["status"] for row in _stats(listener)}
+
+
+def sessions(listener: str) -> dict[str, int]:
+    """Connections open through ``listener`` to each of its servers."""
+    return {row["svname"]: int(row["scur"] or 0) for row in _stats(listener)}
+
+
+def _stats(listener: str) -> list[dict]:
+    rows = csv.DictReader(admin("show stat").removeprefix("# ").splitlines())
+    return [row for row in rows
+            if row["pxname"] == listener and row["svname"] not in ("FRONTEND", "BACKEND")]
+
+
+def routed(listener: str) -> set[str]:
+    """The servers ``listener`` sends new connections to now (an "UP 1/2" server still gets them)."""
+    return {name for name, state in servers(listener).items() if state.startswith("UP")}
+
+
+def disable(listener: str, server: str) -> None:
+    """Put ``server`` in maintenance: ``listener`` sends it no new connection."""
+    _command(f"set server {listener}/{server} state maint")
+
+
+def enable(listener: str, server: str) -> None:
+    """Take ``server`` out of maintenance, as down until its next check passes: HAProxy would
+    otherwise take it as up at once and send it connections before any check."""
+    if servers(listener)[server].startswith("MAINT"):
+        _command(f"set server {listener}/{server} state ready; set server {listener}/{server} health down")
+
+
+def _command(command: str) -> None:
+    answer = admin(command).strip()
+    if answer:
+        raise RuntimeError(f"HAProxy refused `{command}`: {answer}")
+
+
+def shutdown_sessions(listener: str, server: str) -> None:
+    """Close every connection ``listener`` holds open to ``server``."""
+    admin(f"shutdown sessions server {listener}/{server}")
 
 
 class HAProxy(Daemon):
@@ -86,4 +157,4 @@ class HAProxy(Daemon):
         return accepts("pg-writer")
 
 
-DAEMONS = [HAProxy("haproxy", binds=("pg-writer", "pg-reader", "redis-primary"))]
+DAEMONS = [HAProxy("haproxy", binds=("pg-writer", "pg-reader", "redis-primary", "haproxy-admin"))]

@@ -20,9 +20,28 @@ def test_a_reader_that_runs_but_does_not_stream_is_not_ready_to_take_over(monkey
     assert not cluster.healthy()
 
 
+def _routing(monkeypatch, writer={"pg-node1"}, readers={"pg-node2"}):
+    monkeypatch.setattr(cluster, "routes", lambda: {"pg-writer": writer, "pg-reader": readers})
+
+
 def test_a_reader_too_far_behind_for_failover_streams_but_has_not_caught_up(monkeypatch):
     far = {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 32 << 20}
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(far))
+    _routing(monkeypatch)
     assert cluster.healthy() and not cluster.healthy(max_lag_bytes=1 << 20)
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(dict(far, lag_bytes=0)))
     assert cluster.healthy(max_lag_bytes=1 << 20)
+
+
+@pytest.mark.parametrize("writer, readers", [
+    ({"pg-node1", "pg-node2"}, {"pg-node2"}),   # the old writer still routed, as just after a failover
+    ({"pg-node1"}, set()),                       # a reader Patroni lists that HAProxy has not checked yet
+    ({"pg-node1"}, {"pg-node2", "pg-node4"}),    # a removed reader still routed
+])
+def test_a_cluster_whose_endpoints_do_not_follow_patroni_yet_is_not_healthy(monkeypatch, writer, readers):
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(
+        {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 0}))
+    _routing(monkeypatch, writer, readers)
+    assert not cluster.healthy()
+    _routing(monkeypatch)
+    assert cluster.healthy()
