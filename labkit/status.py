@@ -35,7 +35,7 @@ class Row:
 def pg_members() -> dict[str, dict]:
     """Patroni's view of the cluster: member name -> {role, state, lag (bytes)}."""
     for i in range(1, PG_NODES + 1):
-        status, body = http_json(patroni.api_url(i, "/cluster"))
+        status, body = http_json(patroni.api_url(i, "/cluster"), timeout=2.0)
         if status == 200:
             return {m["name"]: m for m in body.get("members", [])}
     return {}

@@ -29,7 +29,9 @@ def pause(on: bool, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         answers = [http_json(api_url(i, "/patroni")) for i in range(1, PG_NODES + 1)]
-        if all(bool(body.get("pause")) == on for status, body in answers if status == 200):
+        running = [(status, body) for i, (status, body) in enumerate(answers, start=1)
+                   if BY_NAME[f"pg-node{i}"].running()]
+        if all(status == 200 and bool(body.get("pause")) == on for status, body in running):
             return
         if time.monotonic() > deadline:
             raise cluster.ClusterUnhealthy(f"Patroni agents did not {'enter' if on else 'leave'} "

@@ -51,15 +51,21 @@ def _problems() -> list[str]:
     return found
 
 
-def heal(timeout: float = 60.0) -> None:
-    """Restart what is down, wait for a settled Redis pair, and reset every baseline setting."""
-    standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
-    cloud.up(echo=lambda *_: None)
+def wait_settled(timeout: float = 30.0) -> None:
+    """Wait until ``problems()`` finds none; a node or endpoint that changed a moment ago (a
+    check of HAProxy's that failed under load) gets that long to settle."""
     deadline = time.monotonic() + timeout
     while found := problems():
         if time.monotonic() > deadline:
             raise CacheUnhealthy(f"Redis not healthy after {timeout:.0f} s: {'; '.join(found)}. "
                                  f"`{START_HINT}` restarts what is down")
         time.sleep(0.2)
+
+
+def heal(timeout: float = 60.0) -> None:
+    """Restart what is down, wait for a settled Redis pair, and reset every baseline setting."""
+    standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
+    cloud.up(echo=lambda *_: None)
+    wait_settled(timeout)
     for node in NODES:
         settings.reset(redis_at(node))

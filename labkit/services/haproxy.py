@@ -34,7 +34,8 @@ defaults
     # A connection attempt that meets a dead node is retried on another eligible server at once.
     retries 2
     option redispatch
-    timeout check 500ms
+    # A slow answer from a busy agent is not a failed check: a dead node refuses at once anyway.
+    timeout check 1s
     timeout client 1h
     timeout server 1h
     default-server inter 200ms fall 2 rise 1 on-marked-down shutdown-sessions

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from labkit import binaries
-from labkit.endpoints import ServiceUnavailable
+from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.services import haproxy, patroni, pgbouncer
 
 
@@ -17,7 +17,7 @@ def test_haproxy_accepts_the_generated_config(state_home):
     text = conf.read_text()
     assert "uri /primary" in text and "uri /replica" in text and "role:master" in text
     assert "inter 200ms" in text and "on-marked-down shutdown-sessions" in text
-    assert "stats socket ipv4@127.0.0.1:18400 level admin" in text
+    assert f"stats socket ipv4@127.0.0.1:{ENDPOINTS['haproxy-admin'].bound_port} level admin" in text
 
 
 def test_the_extra_node_starts_out_of_the_endpoints_while_it_is_not_running(state_home):

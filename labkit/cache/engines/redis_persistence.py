@@ -2,8 +2,8 @@
 
 Each trial starts a standalone node empty with one persistence setting, writes keys one command
 at a time, ``kill -9``s the server and starts it again on the same folder. Without persistence
-nothing comes back. With the append-only file (AOF) every acknowledged write does: a killed
-process loses nothing the kernel already holds. What ``appendfsync`` decides is how often that
+nothing comes back. With the append-only file (AOF) every acknowledged write does once Redis
+has written it to the file: a killed process loses nothing the kernel already holds. What ``appendfsync`` decides is how often that
 file is forced to disk, which only matters when the machine itself fails, not measured here.
 """
 from __future__ import annotations
@@ -56,6 +56,17 @@ def write_keys(client: redis.Redis, prefix: str, n: int, start: int = 0) -> list
     return names
 
 
+def wait_for_aof_buffer(client: redis.Redis, timeout: float = 5.0) -> None:
+    """Block until Redis has handed every acknowledged write to the kernel. With ``everysec``, a
+    write arriving while the last second's fsync still runs stays in Redis's own buffer for up to
+    2 s: a crash then loses it with the process, whatever the file holds."""
+    deadline = time.monotonic() + timeout
+    while client.info("persistence").get("aof_buffer_length", 0):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Redis still buffers AOF writes after {timeout:.0f} s")
+        time.sleep(0.01)
+
+
 def count_present(client: redis.Redis, names: list[str]) -> int:
     return sum(v is not None for v in client.mget(names))
 
@@ -68,6 +79,7 @@ def crash_trial(label: str, prefix: str, n: int = 2000, name: str = "redis-stand
     wait_for_aof(client)
     client.config_rewrite()  # the restart reads the config file, so it must hold these settings
     names = write_keys(client, prefix, n)
+    wait_for_aof_buffer(client)
     redis_restart.crash(name)
     t0 = time.monotonic()
     client = standalone.restart(name)

@@ -161,7 +161,7 @@ class VisitLoop:
         self._thread.join()
 
 
-def replicate_now(store: redis.Redis, marker: str, timeout_ms: int = 1000) -> int:
+def replicate_now(store: redis.Redis, marker: str, timeout_ms: int = 5000) -> int:
     """Write ``marker`` and WAIT for a replica to acknowledge it; return how many did.
 
     Replication is ordered, so a replica that has the marker has every earlier write too,
