@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-from labkit import binaries, cloud, cluster, ports, status
+from labkit import baseline, binaries, cloud, cluster, ports, status
 from labkit.endpoints import BadEndpoint, validate
 
 
@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         validate()
         if args.command == "up":
             cloud.up()
-            cluster.wait_healthy()
+            for deviation in baseline.restore():
+                print(f"restored: {deviation.what}")
             print(status.table(status.wait_healthy()))
         elif args.command == "down":
             cloud.down()
@@ -32,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             rows = status.rows()
             print(status.table(rows))
-            return 0 if status.healthy(rows) else 1
+            if not status.healthy(rows):
+                return 1
+            drift = baseline.deviations()
+            print("\n".join(["", "Not at the baseline every lab expects:", *(f"  - {d}" for d in drift)])
+                  if drift else "\nAt the baseline every lab expects.")
     except (cloud.StartFailed, cluster.ClusterUnhealthy, status.NotHealthy, ports.PortTaken,
             binaries.MissingProgram, BadEndpoint, PermissionError) as exc:
         print(f"labkit {args.command}: {exc}", file=sys.stderr)

@@ -6,6 +6,8 @@ instance, done to a local node (``kill -9`` of the postmaster, or of the whole n
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 import json
 import os
 import shutil
@@ -238,6 +240,16 @@ def set_quorum_commit(on: bool, timeout: float = 30.0) -> str:
         time.sleep(0.1)
 
 
+@contextmanager
+def quorum_commit(on: bool) -> Iterator[str]:
+    """Quorum commit on or off for the block (``set_quorum_commit``); asynchronous commit, the
+    baseline, again when the block ends, however it ends (an error, the Stop button)."""
+    try:
+        yield set_quorum_commit(on)
+    finally:
+        patch_config({"synchronous_mode": False})
+
+
 def add_reader(timeout: float = 90.0) -> str:
     """Start the extra node: it clones the writer and joins the reader endpoint ("push-button scaling").
 
@@ -268,6 +280,17 @@ def drain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout:
     for listener in listeners:
         haproxy.shutdown_sessions(listener, name)
     return left
+
+
+@contextmanager
+def drained(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS) -> Iterator[int]:
+    """Node ``name`` out of the endpoints for the block (``drain``), back in when it ends, however
+    it ends; HAProxy then sends it connections again once a check passes."""
+    try:
+        yield drain(name, listeners)
+    finally:
+        for listener in listeners:
+            haproxy.enable(listener, name)
 
 
 def undrain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout: float = 10.0) -> None:

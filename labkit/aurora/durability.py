@@ -213,32 +213,27 @@ def wait_quorum_ready(timeout: float = 60.0) -> str:
         time.sleep(0.2)
 
 
-def prepare(mode: str) -> None:
-    """A healthy cluster with commits asynchronous (``async``) or waiting for a quorum (``quorum``)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    cluster.wait_healthy()
-    cluster.set_quorum_commit(mode == "quorum")
-    if mode == "quorum":
-        wait_quorum_ready()
-
-
 def run_trial(mode: str, crash: str, prefix: str = "lab03", threads: int = 8,
               crash_after: float = 2.0) -> Trial:
     """Put the cluster in ``mode``, write for ``crash_after`` seconds, crash the writer, wait for the
-    new one, count the lost writes, then heal."""
+    new one, count the lost writes, then heal, with commits asynchronous again (the baseline)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if crash not in CRASHES:
         raise ValueError(f"crash must be one of {CRASHES}, not {crash!r}")
-    prepare(mode)
+    cluster.wait_healthy()
     engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
     create_table(engine, prefix)
     trial = uuid.uuid4().hex
     try:
-        with AckedWriters(engine, prefix, trial, threads) as writers:
-            time.sleep(crash_after)
-            old = cluster.crash_writer(whole_node=crash == "whole node")  # waits for a healthy cluster first
-            crashed = time.monotonic()
-            new, failover_s = cluster.wait_for_new_writer(old, timeout=90)
+        with cluster.quorum_commit(mode == "quorum"):
+            if mode == "quorum":
+                wait_quorum_ready()
+            with AckedWriters(engine, prefix, trial, threads) as writers:
+                time.sleep(crash_after)
+                old = cluster.crash_writer(whole_node=crash == "whole node")  # waits for a healthy cluster first
+                crashed = time.monotonic()
+                new, failover_s = cluster.wait_for_new_writer(old, timeout=90)
         acks = writers.snapshot()
         present = _rows_on(new, prefix, trial)
         throughput, latencies = before(acks, writers.started, crashed)

@@ -190,9 +190,8 @@ def in_reader_endpoint(name: str, tries: int = 8) -> bool:
 def restart_replica(name: str, timeout: float = 60.0) -> None:
     """Take one replica out of the reader endpoint, restart it through Patroni, and put it back
     once it streams; wait until it serves reads again."""
-    cluster.drain(name, ("pg-reader",))
-    cluster.restart(name, timeout)
-    cluster.undrain(name, ("pg-reader",), timeout)
+    with cluster.drained(name, ("pg-reader",)):
+        cluster.restart(name, timeout)
     cluster.wait_for(lambda: in_reader_endpoint(name), f"{name} back in the reader endpoint", timeout)
 
 

@@ -106,7 +106,7 @@ def test_throughput_and_latency_count_only_commits_before_the_crash():
 
 def test_bad_mode_or_crash_names_the_choices():
     with pytest.raises(ValueError, match="quorum"):
-        durability.prepare("sync")
+        durability.run_trial("sync", "postmaster")
     with pytest.raises(ValueError, match="whole node"):
         durability.run_trial("async", "power cut")
 

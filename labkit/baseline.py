@@ -1,0 +1,119 @@
+"""The one state every lab starts from, written down in one place: what ``restore()`` puts back
+and what ``deviations()`` reports.
+
+A lab changes the cloud on purpose (quorum commit on, WAL archived, a cache filled under an
+eviction policy, a reader added, a server of its own started) and undoes it at its end. A lab
+stopped halfway (the Stop button, a closed laptop, a killed kernel) leaves its changes behind;
+the next lab's first cell, ``./course up`` and the test suite restore this baseline, and
+``./course status`` names what differs from it. Only settings change: no data is touched.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from labkit import cloud, cluster
+from labkit.aurora import binlog_replay, pitr
+from labkit.cache import clients, health, settings, standalone
+from labkit.cache.sessions import app_servers
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, START_HINT
+from labkit.services import BY_NAME, haproxy
+from labkit.services.base import accepts
+from labkit.services.redis import NODES as REDIS_NODES
+
+# Patroni's cluster-wide settings that labs change, as every lab expects to find them.
+PATRONI = {
+    "synchronous_mode": False,          # lab 3 switches quorum commit on
+    "pause": False,                     # lab 4's manual failover pauses Patroni
+    "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
+}
+# Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
+
+# Servers a lab starts for itself, by endpoint, with what stops them.
+ON_DEMAND: dict[str, Callable[[], None]] = {
+    f"pg-node{PG_EXTRA_NODE}": cluster.remove_reader,
+    "pg-restore": pitr.stop_restored,
+    "mysql-restore": binlog_replay.stop_restore_server,
+    **{name: (lambda name=name: standalone.stop(name)) for name in standalone.STANDALONE},
+    **{name: app_servers.stop for name in app_servers.INSTANCES},
+}
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One way the cloud differs from its baseline."""
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: left by a lab; `{START_HINT}` or any lab's first cell restores it"
+
+
+def _patroni_config() -> dict:
+    writer = cluster.writer() or "pg-node1"
+    return json.loads(cluster.agent(writer, "/config", "GET", timeout=5))
+
+
+def _patroni_drift(config: dict) -> dict:
+    """The baseline's Patroni settings that ``config`` holds otherwise, as a PATCH body."""
+    drift = {key: want for key, want in PATRONI.items()
+             if key != "postgresql" and bool(config.get(key, False)) != want}
+    shown = config.get("postgresql", {}).get("parameters", {})
+    params = {k: v for k, v in PATRONI["postgresql"]["parameters"].items() if shown.get(k, v) != v}
+    if params:
+        drift["postgresql"] = {"parameters": params}
+    return drift
+
+
+def _describe_patroni(drift: dict, config: dict) -> list[Deviation]:
+    found = []
+    if "synchronous_mode" in drift:
+        found.append(Deviation(f"commits wait for replicas (synchronous_mode: {config['synchronous_mode']})"))
+    if "pause" in drift:
+        found.append(Deviation("Patroni is paused: no automatic failover"))
+    for name in drift.get("postgresql", {}).get("parameters", {}):
+        found.append(Deviation(f"{name} is {config['postgresql']['parameters'][name]!r}"))
+    return found
+
+
+def _redis_drift() -> dict[str, dict[str, str]]:
+    return {node: {k: v for k, v in settings.current(clients.redis_at(node), settings.BASELINE).items()
+                   if v != settings.BASELINE[k]}
+            for node in REDIS_NODES}
+
+
+def _drained() -> list[tuple[str, str]]:
+    """(endpoint, node): a running node the endpoint keeps in maintenance."""
+    return [(listener, name) for listener in haproxy.PG_LISTENERS
+            for name, state in haproxy.servers(listener).items()
+            if state.startswith("MAINT") and BY_NAME[name].running()]
+
+
+def deviations() -> list[Deviation]:
+    """Everything that differs from the baseline now; empty when nothing does."""
+    config = _patroni_config()
+    found = _describe_patroni(_patroni_drift(config), config)
+    found += [Deviation(f"{node} runs with {name} {value}")
+              for node, drift in _redis_drift().items() for name, value in drift.items()]
+    found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
+    found += [Deviation(f"{name} ({ENDPOINTS[name].aws_role}) is running") for name in ON_DEMAND
+              if accepts(name)]
+    return found
+
+
+def restore() -> list[Deviation]:
+    """Put the whole local cloud back to its baseline and wait until it is healthy; returns what
+    had to be put back. Starts whatever is down first."""
+    cloud.up(echo=lambda *_: None)
+    found = deviations()
+    for name, stop in ON_DEMAND.items():
+        if accepts(name):
+            stop()
+    drift = _patroni_drift(_patroni_config())
+    if drift:
+        cluster.patch_config(drift)
+    cluster.heal()  # also brings drained nodes back into the endpoints
+    if "synchronous_mode" in drift:
+        cluster.set_quorum_commit(False)  # waits until the writer commits alone again
+    health.heal()  # resets every Redis setting of settings.BASELINE
+    return found
