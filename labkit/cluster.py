@@ -6,8 +6,6 @@ instance, done to a local node (``kill -9`` of the postmaster, or of the whole n
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 import json
 import os
 import shutil
@@ -15,10 +13,11 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from labkit import cloud, procs
-from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
-from labkit.endpoints import ServiceUnavailable
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
 from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
 from labkit.services.base import http_json
@@ -289,14 +288,17 @@ def drained(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS) -> Ite
     try:
         yield drain(name, listeners)
     finally:
-        for listener in listeners:
-            haproxy.enable(listener, name)
+        _back_in(name, listeners)
+
+
+def _back_in(name: str, listeners: tuple[str, ...]) -> None:
+    for listener in listeners:
+        haproxy.enable(listener, name)
 
 
 def undrain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout: float = 10.0) -> None:
     """Let the endpoints use node ``name`` again, and wait until they follow Patroni's view."""
-    for listener in listeners:
-        haproxy.enable(listener, name)
+    _back_in(name, listeners)
     wait_for(lambda: endpoints_follow(topology()), f"the endpoints routing to {name} again", timeout)
 
 

@@ -3,8 +3,9 @@
 Each trial starts a standalone node empty with one persistence setting, writes keys one command
 at a time, ``kill -9``s the server and starts it again on the same folder. Without persistence
 nothing comes back. With the append-only file (AOF) every acknowledged write does once Redis
-has written it to the file: a killed process loses nothing the kernel already holds. What ``appendfsync`` decides is how often that
-file is forced to disk, which only matters when the machine itself fails, not measured here.
+has written it to the file: a killed process loses nothing the kernel already holds. What
+``appendfsync`` decides is how often that file is forced to disk, which only matters when the
+machine itself fails, not measured here.
 """
 from __future__ import annotations
 
