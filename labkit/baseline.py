@@ -17,7 +17,7 @@ from labkit import cloud, cluster
 from labkit.aurora import binlog_replay, pitr
 from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
-from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, START_HINT
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -29,6 +29,8 @@ PATRONI = {
     "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
+
+PG_NODE_NAMES = {f"pg-node{i}" for i in range(1, PG_NODES + 1)}
 
 # Servers a lab starts for itself, by endpoint, with what stops them.
 ON_DEMAND: dict[str, Callable[[], None]] = {
@@ -83,10 +85,11 @@ def _redis_drift() -> dict[str, dict[str, str]]:
 
 
 def _drained() -> list[tuple[str, str]]:
-    """(endpoint, node): a running node the endpoint keeps in maintenance."""
+    """(endpoint, node): a node of the cluster that the endpoint keeps in maintenance. (The extra
+    node is out of the endpoints until a lab has added it; it counts as running, below.)"""
     return [(listener, name) for listener in haproxy.PG_LISTENERS
             for name, state in haproxy.servers(listener).items()
-            if state.startswith("MAINT") and BY_NAME[name].running()]
+            if state.startswith(("MAINT", "DRAIN")) and name in PG_NODE_NAMES and BY_NAME[name].running()]
 
 
 def deviations() -> list[Deviation]:

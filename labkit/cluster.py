@@ -272,12 +272,12 @@ def drain(name: str, listeners: tuple[str, ...] = haproxy.PG_LISTENERS, timeout:
     there, open ones get ``timeout`` seconds to finish, then the rest are closed (as AWS closes
     the connections of an instance it removes). Returns how many had to be closed."""
     for listener in listeners:
-        haproxy.disable(listener, name)
+        haproxy.drain(listener, name)
     deadline = time.monotonic() + timeout
     while (left := sum(haproxy.sessions(l)[name] for l in listeners)) and time.monotonic() < deadline:
         time.sleep(0.1)
     for listener in listeners:
-        haproxy.shutdown_sessions(listener, name)
+        haproxy.disable(listener, name)  # and closes what is still open
     return left
 
 

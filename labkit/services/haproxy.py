@@ -120,15 +120,21 @@ def routed(listener: str) -> set[str]:
     return {name for name, state in servers(listener).items() if state.startswith("UP")}
 
 
+def drain(listener: str, server: str) -> None:
+    """``listener`` sends ``server`` no new connection; the open ones go on."""
+    _command(f"set server {listener}/{server} state drain")
+
+
 def disable(listener: str, server: str) -> None:
-    """Put ``server`` in maintenance: ``listener`` sends it no new connection."""
+    """Put ``server`` in maintenance: ``listener`` sends it no new connection and, as for a server
+    marked down, closes the open ones (``on-marked-down shutdown-sessions``)."""
     _command(f"set server {listener}/{server} state maint")
 
 
 def enable(listener: str, server: str) -> None:
     """Take ``server`` out of maintenance, as down until its next check passes: HAProxy would
     otherwise take it as up at once and send it connections before any check."""
-    if servers(listener)[server].startswith("MAINT"):
+    if servers(listener)[server].startswith(("MAINT", "DRAIN")):
         _command(f"set server {listener}/{server} state ready; set server {listener}/{server} health down")
 
 
@@ -136,11 +142,6 @@ def _command(command: str) -> None:
     answer = admin(command).strip()
     if answer:
         raise RuntimeError(f"HAProxy refused `{command}`: {answer}")
-
-
-def shutdown_sessions(listener: str, server: str) -> None:
-    """Close every connection ``listener`` holds open to ``server``."""
-    admin(f"shutdown sessions server {listener}/{server}")
 
 
 class HAProxy(Daemon):
