@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from labkit import cloud, cluster
+from labkit import cloud, cluster, procs
 from labkit.aurora import binlog_replay, pitr
 from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
@@ -100,8 +100,14 @@ def deviations() -> list[Deviation]:
               for node, drift in _redis_drift().items() for name, value in drift.items()]
     found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
     found += [Deviation(f"{name} ({ENDPOINTS[name].aws_role}) is running") for name in ON_DEMAND
-              if accepts(name)]
+              if _running(name)]
     return found
+
+
+def _running(name: str) -> bool:
+    """Whether an on-demand server answers, or its process runs and may answer soon (a reader
+    still copying the writer's data, stopped halfway through being added)."""
+    return accepts(name) or procs.running(name) is not None
 
 
 def restore() -> list[Deviation]:
@@ -110,7 +116,7 @@ def restore() -> list[Deviation]:
     cloud.up(echo=lambda *_: None)
     found = deviations()
     for name, stop in ON_DEMAND.items():
-        if accepts(name):
+        if _running(name):
             stop()
     drift = _patroni_drift(_patroni_config())
     if drift:
