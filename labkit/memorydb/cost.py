@@ -12,6 +12,8 @@ waiting clients at once.
 """
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -59,7 +61,7 @@ def _measure(name: str, op: Callable[[redis.Redis, str], object], client: redis.
                 replica_acks(node) - acks)
 
 
-def writes(modes: list[Mode], client: redis.Redis, clients: tuple[int, ...] = (1, 4, 16),
+def writes(modes: list[Mode], client: redis.Redis, clients: tuple[int, ...] = (1, 8, 64),
            seconds: float = SECONDS, prefix: str = "cost:") -> list[Cost]:
     """Each mode's write function with each number of clients, through ``client``."""
     results = []
@@ -77,7 +79,7 @@ def writes(modes: list[Mode], client: redis.Redis, clients: tuple[int, ...] = (1
 
 
 def reads(name: str, read: Callable[[redis.Redis, str], object], client: redis.Redis,
-          clients: tuple[int, ...] = (1, 4, 16), seconds: float = SECONDS, prefix: str = "cost:",
+          clients: tuple[int, ...] = (1, 8, 64), seconds: float = SECONDS, prefix: str = "cost:",
           keys: int = 200, value: str = "x" * 100) -> list[Cost]:
     """``read`` with each number of clients, each client going round ``keys`` keys stored first."""
     results = []
@@ -86,6 +88,24 @@ def reads(name: str, read: Callable[[redis.Redis, str], object], client: redis.R
         results.append(_measure(name, read, client, n, seconds, prefix, cycle=keys))
         pair.node(pair.primary()).flushall()
     return results
+
+
+def alternating(ops: dict[str, Callable[[redis.Redis, str], object]], client: redis.Redis, seconds: float = 1.0,
+                prefix: str = "cost:") -> list[Cost]:
+    """One client calling each of ``ops`` in turn on the same key, for ``seconds``: the calls
+    interleave, so every op meets the same moments of a busy machine and their latencies compare
+    even when the load on the machine changes."""
+    latencies: dict[str, list[float]] = {name: [] for name in ops}
+    t0 = time.monotonic()
+    for n in itertools.count():
+        if time.monotonic() - t0 >= seconds:
+            break
+        for name, op in ops.items():
+            began = time.perf_counter()
+            op(client, load.key_name(prefix, 0, n))
+            latencies[name].append(time.perf_counter() - began)
+    elapsed = time.monotonic() - t0
+    return [Cost(name, 1, len(found), elapsed, found) for name, found in latencies.items()]
 
 
 def table(costs: list[Cost], waits: str = "") -> str:

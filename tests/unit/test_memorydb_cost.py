@@ -40,3 +40,13 @@ def test_replica_acks_reads_the_replconf_count_or_zero():
 
     assert cost.replica_acks(Node({"cmdstat_replconf": {"calls": 42}})) == 42
     assert cost.replica_acks(Node({})) == 0
+
+
+def test_alternating_calls_each_op_in_turn_on_the_same_key():
+    calls = []
+    results = cost.alternating({"write": lambda r, key: calls.append(("write", key)),
+                                "read": lambda r, key: calls.append(("read", key))}, client=None, seconds=0.02,
+                               prefix="t:")
+    assert [c.mode for c in results] == ["write", "read"] and results[0].calls == results[1].calls > 0
+    assert calls[:4] == [("write", "t:0:0"), ("read", "t:0:0"), ("write", "t:0:1"), ("read", "t:0:1")]
+    assert all(c.clients == 1 and len(c.latency_s) == c.calls for c in results)
