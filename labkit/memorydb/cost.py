@@ -116,6 +116,12 @@ def table(costs: list[Cost], waits: str = "") -> str:
                            rows, align="lrrrrr")
 
 
+def latency_table(costs: list[Cost]) -> str:
+    """Calls and latency percentiles only: for ``alternating``, whose ops share one client's time."""
+    return tables.markdown(["operation", "calls", "p50 ms", "p99 ms"],
+                           [[c.mode, c.calls, f"{c.p50_ms:.3f}", f"{c.p99_ms:.3f}"] for c in costs], align="lrrr")
+
+
 def by(costs: list[Cost], mode: str, clients: int) -> Cost:
     """The measurement of ``mode`` with ``clients`` clients."""
     found = [c for c in costs if c.mode == mode and c.clients == clients]

@@ -50,3 +50,8 @@ def test_alternating_calls_each_op_in_turn_on_the_same_key():
     assert [c.mode for c in results] == ["write", "read"] and results[0].calls == results[1].calls > 0
     assert calls[:4] == [("write", "t:0:0"), ("read", "t:0:0"), ("write", "t:0:1"), ("read", "t:0:1")]
     assert all(c.clients == 1 and len(c.latency_s) == c.calls for c in results)
+
+
+def test_the_latency_table_leaves_out_rates():
+    rows = cost.latency_table([_cost("GET", 1, 100)]).splitlines()
+    assert rows[0] == "| operation | calls | p50 ms | p99 ms |" and rows[2].startswith("| GET | 100 | 1.000 |")
