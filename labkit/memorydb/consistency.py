@@ -22,7 +22,7 @@ import redis
 from labkit import tables
 from labkit.memorydb.load import Load
 
-SECONDS = 1.5
+SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def staleness(version: int, newest: int, acknowledged: list[float], began: float
 
 def measure(write: Callable[[redis.Redis, str, int], object], read: Callable[[redis.Redis, str], int],
             primary: redis.Redis, readers: dict[str, redis.Redis], key: str, seconds: float = SECONDS,
-            background: Callable[[redis.Redis, str], object] | None = None, background_clients: int = 3,
+            background: Callable[[redis.Redis, str], object] | None = None, background_clients: int = 4,
             prefix: str = "stale:") -> list[Reads]:
     """Versions of ``key`` written with ``write(primary, key, n)`` while each of ``readers`` calls
     ``read(client, key)`` in a loop; ``background`` writers run alongside when given."""

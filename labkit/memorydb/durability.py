@@ -24,7 +24,7 @@ from labkit.cache.engines.redis_persistence import wait_for_aof
 from labkit.memorydb import pair
 from labkit.memorydb.load import Load
 
-LOAD_S = 0.3  # seconds of writes before the replica's link is cut
+LOAD_S = 0.4  # seconds of writes before the replica's link is cut
 CUT_S = 0.3   # seconds between the cut and the kill: the window in which writes reach no replica
 MGET_BATCH = 1000
 

@@ -100,7 +100,7 @@ def _checked(replicas: list[dict], name: str, run_id: str) -> bool:
     """Whether a Sentinel's view of the replicas shows ``name`` reachable, not down, and as the
     process that runs now (a replaced node has a new run id). A Sentinel that has not asked the
     new process yet would refuse to promote it, and an aborted failover makes the Sentinels wait
-    20 s (twice the failover-timeout) before they try again."""
+    twice the failover-timeout before they try again."""
     return any(node_at((seen["ip"], seen["port"]), PAIR) == name and seen["runid"] == run_id
                and not seen["is_sdown"] and not seen["is_disconnected"] for seen in replicas)
 
@@ -177,7 +177,8 @@ def _closed_port() -> int:
 def cut_link(replica: str) -> None:
     """The replica stops receiving the primary's writes, as when the network between two zones
     fails: it is pointed at a local port nothing listens on, so it keeps its data and gets
-    nothing more. Sentinel leaves it so for its failover-timeout (10 s) before it corrects it."""
+    nothing more. Sentinel corrects such a replica only once the primary has looked healthy for its
+    failover-timeout (3 s), longer than the cut lasts before the primary is lost."""
     node(replica).replicaof("127.0.0.1", _closed_port())
 
 

@@ -25,6 +25,7 @@ def test_the_memorydb_sentinels_watch_their_own_pair_under_their_own_name(state_
     host, port = ENDPOINTS["memorydb-node1"].address
     assert f"sentinel monitor memorydb {host} {port} 2" in lines
     assert "sentinel down-after-milliseconds memorydb 1500" in lines
+    assert "sentinel failover-timeout memorydb 3000" in lines
     peers = [l for l in lines if l.startswith("sentinel known-sentinel memorydb")]
     assert sorted(int(l.split()[4]) for l in peers) == [ENDPOINTS[f"memorydb-sentinel{i}"].bound_port for i in (2, 3)]
     assert not any("cache" in l or str(ENDPOINTS["redis-node1"].bound_port) in l for l in lines)
@@ -33,7 +34,8 @@ def test_the_memorydb_sentinels_watch_their_own_pair_under_their_own_name(state_
 def test_the_shared_pair_keeps_its_own_settings(state_home):
     lines = _conf(state_home, "redis-node2", "redis.conf")
     assert not any(s in lines for s in MEMORYDB.settings)
-    assert "sentinel down-after-milliseconds cache 1000" in _conf(state_home, "redis-sentinel1", "sentinel.conf")
+    sentinel = _conf(state_home, "redis-sentinel1", "sentinel.conf")
+    assert "sentinel down-after-milliseconds cache 1000" in sentinel and "sentinel failover-timeout cache 10000" in sentinel
     assert CACHE.nodes == ("redis-node1", "redis-node2") and MEMORYDB.master == "memorydb"
 
 
