@@ -3,8 +3,9 @@
 - the local cloud: endpoints (names, ports, AWS roles), services/ (one module per server kind),
   cloud (up/down), cluster (the PostgreSQL cluster's operations), status, and the plumbing under
   them (procs, supervise, accounts, paths, ports, binaries, credentials, tls);
-- what every page uses: db (SQLAlchemy engines), measure (percentiles), tables (Markdown);
-- one subpackage per part of the course: aurora/ and cache/ (ElastiCache).
+- what every page uses: db (SQLAlchemy engines), measure (percentiles), tables (Markdown), workers
+  (client threads);
+- one subpackage per part of the course: aurora/, cache/ (ElastiCache) and memorydb/.
 
 Servers: ``./course up | down | status`` (``python -m labkit ...`` inside the venv). Pages never
 talk to daemons directly.

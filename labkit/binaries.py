@@ -16,6 +16,7 @@ PACKAGES = {
     "mariadbd": ("mariadb-server", "mariadb"),
     "mariadb-install-db": ("mariadb-server", "mariadb"),
     "redis-server": ("redis-server", "redis"),
+    "redis-benchmark": ("redis-tools", "redis"),
     "memcached": ("memcached", "memcached"),
 }
 

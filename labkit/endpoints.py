@@ -137,6 +137,10 @@ ENDPOINTS: dict[str, Endpoint] = {
           for i in range(1, 4)),
         *(Endpoint(f"redis-standalone{i}", f"a single ElastiCache for Redis node a lab starts and "
                    f"resizes (shard {i})", 16409 + i, on_demand=True) for i in range(1, 3)),
+        *(Endpoint(f"memorydb-node{i}", f"MemoryDB node {i}: a Redis pair a MemoryDB lab starts, crashes and "
+                   f"wipes", 16420 + i, on_demand=True) for i in range(1, 3)),
+        *(Endpoint(f"memorydb-sentinel{i}", f"failover monitor {i} of the MemoryDB pair (Redis Sentinel)",
+                   16424 + i, on_demand=True) for i in range(1, 4)),
         Endpoint("memcached1", "ElastiCache for Memcached node 1", 11311),
         Endpoint("memcached2", "ElastiCache for Memcached node 2", 11312),
         *(Endpoint(f"web-app{i}", f"instance {i} of the session store lab's web application", 18000 + i,

@@ -18,6 +18,20 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
             "p99": float(p99), "max": float(arr.max())}
 
 
+class Percentiles:
+    """``p50_ms`` and ``p99_ms`` of a result's ``latency_s`` samples (seconds), for the result
+    dataclasses of the labs."""
+    latency_s: list[float]
+
+    @property
+    def p50_ms(self) -> float:
+        return summary_ms(self.latency_s)["p50"]
+
+    @property
+    def p99_ms(self) -> float:
+        return summary_ms(self.latency_s)["p99"]
+
+
 def table_ms(rows: dict[str, list[float]]) -> str:
     """A Markdown table of summary_ms per labelled series."""
     summaries = {label: summary_ms(seconds) for label, seconds in rows.items()}

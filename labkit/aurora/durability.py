@@ -10,7 +10,6 @@ prevents. The same run measures what the wait costs: commit throughput and laten
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 import uuid
 from collections import Counter
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from labkit import cluster, db, measure
+from labkit.workers import Workers
 
 MODES = ("async", "quorum")
 CRASHES = ("postmaster", "whole node")
@@ -68,7 +68,7 @@ class Ack:
     seconds: float
 
 
-class AckedWriters:
+class AckedWriters(Workers):
     """``threads`` writers, each on its own connection, committing one row per transaction.
 
     A row counts as acknowledged only when its COMMIT returned without error. A COMMIT that
@@ -76,75 +76,52 @@ class AckedWriters:
     by kind and the writer reconnects; any other exception (a bug) stops it and is raised by
     ``__exit__``.
     """
+    role = "writer"
+    stop_timeout = STOP_TIMEOUT
+    stuck_hint = "; see `./course status` for the cluster's state"
 
     def __init__(self, engine: Engine, prefix: str, trial: str, threads: int = 8):
-        self.engine, self.trial, self.threads = engine, trial, threads
+        super().__init__(threads)
+        self.engine, self.trial = engine, trial
         self.table = _table(prefix)
         self.acks: list[Ack] = []
         self.in_doubt: list[tuple[int, int]] = []
         self.errors: Counter[str] = Counter()
-        self.failures: list[BaseException] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._workers: list[threading.Thread] = []
 
     def _commit_rows(self, writer: int, conn: sa.Connection, ids: Iterator[int]) -> None:
         insert = sa.insert(self.table)
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             seq = next(ids)
             conn.execute(insert, {"trial": self.trial, "writer": writer, "seq": seq, "payload": "x" * 100})
             t0 = time.monotonic()
             try:
                 conn.commit()
             except sa.exc.DBAPIError:
-                with self._lock:
+                with self.lock:
                     self.in_doubt.append((writer, seq))
                 raise
             t1 = time.monotonic()
-            with self._lock:
+            with self.lock:
                 self.acks.append(Ack(writer, seq, t1, t1 - t0))
 
-    def _run(self, writer: int) -> None:
+    def work(self, writer: int) -> None:
         ids = itertools.count(1)  # an id is never reused, even after a COMMIT that raised
-        try:
-            while not self._stop.is_set():
-                try:
-                    with self.engine.connect() as conn:
-                        self._commit_rows(writer, conn, ids)
-                except sa.exc.DBAPIError as exc:
-                    with self._lock:
-                        self.errors[error_kind(exc)] += 1
-                    self._stop.wait(BACKOFF)
-        except Exception as exc:  # raised again by __exit__, so a broken writer cannot pass unnoticed
-            self.failures.append(exc)
-
-    def __enter__(self) -> "AckedWriters":
-        self.started = time.monotonic()
-        self._workers = [threading.Thread(target=self._run, args=(i,), daemon=True, name=f"writer-{i}")
-                         for i in range(self.threads)]
-        for worker in self._workers:
-            worker.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for worker in self._workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
-        stuck = [w.name for w in self._workers if w.is_alive()]
-        if stuck:
-            raise RuntimeError(f"{', '.join(stuck)} still blocked {STOP_TIMEOUT:.0f} s after the stop; "
-                               f"see `./course status` for the cluster's state")
-        if self.failures:
-            raise RuntimeError(f"a writer failed: {self.failures[0]!r}") from self.failures[0]
+        while not self.stopping.is_set():
+            try:
+                with self.engine.connect() as conn:
+                    self._commit_rows(writer, conn, ids)
+            except sa.exc.DBAPIError as exc:
+                with self.lock:
+                    self.errors[error_kind(exc)] += 1
+                self.stopping.wait(BACKOFF)
 
     def snapshot(self) -> list[Ack]:
-        with self._lock:
+        with self.lock:
             return list(self.acks)
 
 
 @dataclass
-class Trial:
+class Trial(measure.Percentiles):
     """What one crash did to the acknowledged writes, and what the writes cost before it."""
     mode: str  # "async" or "quorum"
     crash: str  # "postmaster" or "whole node"
@@ -158,14 +135,6 @@ class Trial:
     throughput: float  # acknowledged commits per second before the crash
     latency_s: list[float] = field(repr=False)  # commit latencies before the crash
     errors: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def p50_ms(self) -> float:
-        return measure.summary_ms(self.latency_s)["p50"]
-
-    @property
-    def p99_ms(self) -> float:
-        return measure.summary_ms(self.latency_s)["p99"]
 
 
 def lost_writes(acknowledged: set[tuple[int, int]], present: set[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -12,21 +12,21 @@ import redis
 from labkit import procs
 from labkit.cache.clients import redis_at
 from labkit.endpoints import START_HINT
-from labkit.services.redis import NODES, node_at, primary_address
+from labkit.services.redis import CACHE, Pair, node_at, primary_address
 
 
 class NoNewPrimary(RuntimeError):
     """Sentinel did not promote a new primary in time."""
 
 
-def primary_node() -> str:
-    """The node the Sentinels currently name as primary."""
-    address = primary_address()
+def primary_node(pair: Pair = CACHE) -> str:
+    """The node the Sentinels of ``pair`` currently name as primary."""
+    address = primary_address(pair)
     if address is None:
         raise LookupError(f"no Sentinel names a live primary; `{START_HINT}` starts what is down")
-    name = node_at(address)
+    name = node_at(address, pair)
     if name is None:
-        raise LookupError(f"the Sentinels name {address[0]}:{address[1]} as primary, which is none of {NODES}")
+        raise LookupError(f"the Sentinels name {address[0]}:{address[1]} as primary, which is none of {pair.nodes}")
     return name
 
 
@@ -37,13 +37,13 @@ def crash_primary() -> str:
     return name
 
 
-def wait_for_new_primary(old: str, timeout: float = 30.0) -> tuple[str, float]:
+def wait_for_new_primary(old: str, timeout: float = 30.0, pair: Pair = CACHE) -> tuple[str, float]:
     """Wait until a node other than ``old`` is primary and accepts writes; return it and the wait."""
     t0 = time.monotonic()
     seen: object = "nothing yet"
     while time.monotonic() - t0 < timeout:
         try:
-            seen = primary_node()
+            seen = primary_node(pair)
             if seen != old and redis_at(seen).role()[0] == "master":
                 return seen, time.monotonic() - t0
         except (redis.RedisError, ConnectionError, LookupError) as exc:

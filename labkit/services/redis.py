@@ -1,12 +1,15 @@
 """Redis primary + replica watched by 3 Sentinels: ElastiCache for Redis with Multi-AZ failover.
 
 Configs are written once: Redis and Sentinel rewrite them on failover, so after a restart each
-node comes back in the role it last had.
+node comes back in the role it last had. A second pair of the same shape (``MEMORYDB``) is started
+on demand by the MemoryDB labs, which crash it and discard its data without touching the first.
 """
 from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 import redis.sentinel
@@ -20,6 +23,32 @@ NODES = ("redis-node1", "redis-node2")
 SENTINELS = ("redis-sentinel1", "redis-sentinel2", "redis-sentinel3")
 QUORUM = 2
 DOWN_AFTER_MS = 1000
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A primary + replica and the Sentinels that watch them under one master name; the first
+    node is the primary at the first start."""
+    master: str
+    nodes: tuple[str, ...]
+    sentinels: tuple[str, ...]
+    settings: tuple[str, ...] = ()  # extra redis.conf lines of its nodes
+    down_after_ms: int = DOWN_AFTER_MS  # silence after which a Sentinel suspects a node
+    failover_timeout_ms: int = 10000  # also: a failed election is given up after it, retried after twice it
+
+
+CACHE = Pair(MASTER_NAME, NODES, SENTINELS)
+# No snapshots on a timer: the MemoryDB labs decide when a node forks (BGSAVE, BGREWRITEAOF), and
+# DEBUG POPULATE fills a node fast. A failover makes each Sentinel drop its connection to the new
+# primary and wait up to a second before it reconnects and pings it; with 1.5 s of silence allowed,
+# it does not take the new primary for dead meanwhile and start a failover doomed to abort. When
+# the three Sentinels notice a dead primary at the same instant (a busy machine can pause them all)
+# each may vote for itself; a 3 s failover-timeout ends such a split vote in 3 s and retries after
+# 6 s, where 10 s would cost 20.
+MEMORYDB = Pair("memorydb", ("memorydb-node1", "memorydb-node2"),
+                ("memorydb-sentinel1", "memorydb-sentinel2", "memorydb-sentinel3"),
+                settings=('save ""', "appendonly no", "enable-debug-command local"), down_after_ms=1500,
+                failover_timeout_ms=3000)
 
 
 def client(name: str, **kwargs) -> redis.Redis:
@@ -39,23 +68,23 @@ def _ping(name: str) -> bool:
         return False
 
 
-def primary_address() -> tuple[str, int] | None:
+def primary_address(pair: Pair = CACHE) -> tuple[str, int] | None:
     """Where the Sentinels say the primary is, asked as a Sentinel-aware client asks (redis-py's
     discover_master); None when none of them answers or names a live primary (a first start)."""
-    sentinels = redis.sentinel.Sentinel([ENDPOINTS[n].address for n in SENTINELS], decode_responses=True,
+    sentinels = redis.sentinel.Sentinel([ENDPOINTS[n].address for n in pair.sentinels], decode_responses=True,
                                         sentinel_kwargs={"socket_connect_timeout": 0.5,
                                                          "socket_timeout": 0.5})
     try:
-        host, port = sentinels.discover_master(MASTER_NAME)
+        host, port = sentinels.discover_master(pair.master)
     except redis.sentinel.MasterNotFoundError:
         return None
     return host, int(port)
 
 
-def node_at(address: tuple[str, int]) -> str | None:
+def node_at(address: tuple[str, int], pair: Pair = CACHE) -> str | None:
     """The pair's node at ``address`` as Sentinel reports it: an IP address, so the port decides
     when an endpoint is configured by host name."""
-    return next((name for name in NODES
+    return next((name for name in pair.nodes
                  if ENDPOINTS[name].address == address or ENDPOINTS[name].bound_port == address[1]), None)
 
 
@@ -64,18 +93,27 @@ def replicating(info: dict) -> bool:
     return info.get("role") == "slave" and info.get("master_link_status") == "up"
 
 
-def sentinel_unsettled(seen: dict) -> list[str]:
+def sentinel_unsettled(seen: dict, pair: Pair = CACHE) -> list[str]:
     """What a Sentinel's SENTINEL MASTER view shows is not settled yet; empty when it sees all
     its peers and replicas and reports no failure or failover."""
     found = []
-    if seen["num-other-sentinels"] != len(SENTINELS) - 1 or seen["num-slaves"] < len(NODES) - 1:
+    if seen["num-other-sentinels"] != len(pair.sentinels) - 1 or seen["num-slaves"] < len(pair.nodes) - 1:
         found.append("does not see all its peers and replicas yet")
     if seen["is_odown"] or seen["is_sdown"] or "failover_in_progress" in seen["flags"]:
         found.append("still reports a failure or failover")
     return found
 
 
+def empty(folder: Path) -> None:
+    """Remove everything in ``folder``: a node that starts there starts as a new one."""
+    for leftover in folder.glob("*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+
+
+@dataclass
 class RedisNode(Daemon):
+    pair: Pair = CACHE
+
     def prepare(self) -> None:
         conf = self.folder / "redis.conf"
         if conf.exists():
@@ -85,17 +123,18 @@ class RedisNode(Daemon):
             "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
             f'dir "{self.folder}"', 'logfile ""',
             "repl-diskless-sync yes", "repl-diskless-sync-delay 0",  # else a replica's first sync waits 5 s
+            *self.pair.settings,
         ]
-        if self.name != NODES[0]:
-            host, port = ENDPOINTS[NODES[0]].address
+        if self.name != self.pair.nodes[0]:
+            host, port = ENDPOINTS[self.pair.nodes[0]].address
             lines.append(f"replicaof {host} {port}")
         accounts.write(conf, "\n".join(lines) + "\n")
 
     def _rejoin_as_replica(self, conf) -> None:
         """A node restarted after Sentinel promoted another comes back as its replica, as a replaced
         ElastiCache node does, never as a second primary (its config still says primary)."""
-        primary = primary_address()
-        if primary is None or node_at(primary) == self.name:
+        primary = primary_address(self.pair)
+        if primary is None or node_at(primary, self.pair) == self.name:
             return
         lines = [l for l in conf.read_text().splitlines() if not l.startswith(("replicaof ", "slaveof "))]
         accounts.write(conf, "\n".join(lines + [f"replicaof {primary[0]} {primary[1]}"]) + "\n")
@@ -107,25 +146,29 @@ class RedisNode(Daemon):
         return _ping(self.name)
 
 
+@dataclass
 class Sentinel(Daemon):
+    pair: Pair = CACHE
+
     def prepare(self) -> None:
         conf = self.folder / "sentinel.conf"
         if conf.exists():
             return
-        host, port = ENDPOINTS[NODES[0]].address
+        name = self.pair.master
+        host, port = ENDPOINTS[self.pair.nodes[0]].address
         lines = [
             "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
             f'dir "{self.folder}"', 'logfile ""', f"sentinel myid {sentinel_id(self.name)}",
-            f"sentinel monitor {MASTER_NAME} {host} {port} {QUORUM}",
-            f"sentinel down-after-milliseconds {MASTER_NAME} {DOWN_AFTER_MS}",
-            f"sentinel failover-timeout {MASTER_NAME} 10000",
-            f"sentinel parallel-syncs {MASTER_NAME} 1",
+            f"sentinel monitor {name} {host} {port} {QUORUM}",
+            f"sentinel down-after-milliseconds {name} {self.pair.down_after_ms}",
+            f"sentinel failover-timeout {name} {self.pair.failover_timeout_ms}",
+            f"sentinel parallel-syncs {name} 1",
         ]
         # Pre-seeded peers: otherwise Sentinels only learn of each other from 2-second hello messages.
-        lines += [f"sentinel known-sentinel {MASTER_NAME} 127.0.0.1 {ENDPOINTS[o].bound_port} {sentinel_id(o)}"
-                  for o in SENTINELS if o != self.name]
-        lines += [f"sentinel known-replica {MASTER_NAME} {ENDPOINTS[n].host} {ENDPOINTS[n].bound_port}"
-                  for n in NODES[1:]]
+        lines += [f"sentinel known-sentinel {name} 127.0.0.1 {ENDPOINTS[o].bound_port} {sentinel_id(o)}"
+                  for o in self.pair.sentinels if o != self.name]
+        lines += [f"sentinel known-replica {name} {ENDPOINTS[n].host} {ENDPOINTS[n].bound_port}"
+                  for n in self.pair.nodes[1:]]
         accounts.write(conf, "\n".join(lines) + "\n")
 
     def argv(self) -> list[str]:
@@ -133,7 +176,7 @@ class Sentinel(Daemon):
 
     def ready(self) -> bool:
         try:
-            return bool(client(self.name).sentinel_master(MASTER_NAME))
+            return bool(client(self.name).sentinel_master(self.pair.master))
         except redis.RedisError:
             return False
 
@@ -142,8 +185,7 @@ class StandaloneRedis(Daemon):
     """A lone Redis a lab starts, resizes and throws away: no replica, no snapshots, empty at start."""
 
     def prepare(self) -> None:
-        for leftover in self.folder.glob("*"):
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        empty(self.folder)
         lines = [
             "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
             f'dir "{self.folder}"', 'logfile ""', 'save ""', "appendonly no",
@@ -160,4 +202,6 @@ class StandaloneRedis(Daemon):
 STANDALONE = ("redis-standalone1", "redis-standalone2")
 DAEMONS = [RedisNode(n, binds=(n,)) for n in NODES] + [
     Sentinel(s, binds=(s,), after=NODES) for s in SENTINELS
-] + [StandaloneRedis(n, binds=(n,), optional=True) for n in STANDALONE]
+] + [StandaloneRedis(n, binds=(n,), optional=True) for n in STANDALONE] + [
+    RedisNode(n, binds=(n,), optional=True, pair=MEMORYDB) for n in MEMORYDB.nodes
+] + [Sentinel(s, binds=(s,), after=MEMORYDB.nodes, optional=True, pair=MEMORYDB) for s in MEMORYDB.sentinels]
