@@ -18,6 +18,7 @@ from labkit.aurora import binlog_replay, pitr
 from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
+from labkit.memorydb import pair as memorydb_pair
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -39,6 +40,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     "mysql-restore": binlog_replay.stop_restore_server,
     **{name: (lambda name=name: standalone.stop(name)) for name in standalone.STANDALONE},
     **{name: app_servers.stop for name in app_servers.INSTANCES},
+    **{name: memorydb_pair.stop for name in memorydb_pair.PAIR.nodes + memorydb_pair.PAIR.sentinels},
 }
 
 

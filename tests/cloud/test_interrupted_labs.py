@@ -7,7 +7,7 @@ that follows runs whole, and ``./course status`` must find a healthy cloud at it
 
 Every run has the case learners hit first, lab 3's quorum trials killed halfway and then lab 4's
 failovers, plus one more case chosen by a seed that the test's name shows (``LABKIT_INTERRUPT_SEED=N``
-picks it again). Seeds 0 to 11 cover every case in both ways.
+picks it again). Seeds 0 to 13 cover every case in both ways.
 """
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ CASES = [
     Case("07-maintenance-and-monitoring.md", "rolling.rolling_restart(", 6, "08-cache-aside.md"),
     Case("10-session-store.md", "session_store.failover_trial(", 2, "11-redis-vs-memcached.md"),
     Case("11-redis-vs-memcached.md", "redis_persistence.crash_trial(", 0.5, "12-ttl-and-eviction.md"),
+    Case("13-durable-writes.md", "trials = durability.run_trials(", 8, "14-durability-cost-and-consistency.md"),
 ]
 HOW = ("interrupt", "kill")
 ALWAYS = (CASES[0], "kill")
