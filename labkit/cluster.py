@@ -78,9 +78,9 @@ def healthy(max_lag_bytes: int | None = None) -> bool:
 NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the cloud is not running
 
 
-def wait_healthy(timeout: float = 60.0) -> float:
+def wait_healthy(timeout: float = 60.0) -> None:
     """Wait until there is one writer and every reader is close enough to take over (Patroni's
-    ``maximum_lag_on_failover``); return the seconds it took."""
+    ``maximum_lag_on_failover``), and the endpoints route to them."""
     t0 = time.monotonic()
     while not healthy(max_lag_bytes=DCS_SETTINGS["maximum_lag_on_failover"]):
         waited = time.monotonic() - t0
@@ -92,7 +92,6 @@ def wait_healthy(timeout: float = 60.0) -> float:
                                    f"endpoints route to {_routes_or_why()}; "
                                    f"`{START_HINT}` restarts what is down")
         time.sleep(0.2)
-    return time.monotonic() - t0
 
 
 def _routes_or_why() -> object:

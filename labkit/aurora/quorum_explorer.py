@@ -14,6 +14,7 @@ import html
 import ipywidgets as w
 
 from labkit.aurora import quorum
+from labkit.explorer import ExplorerBox
 
 # An AZ outage, a write during it, the AZ's return (its copies catch up) and a read.
 DEMO_SCENARIO = (("fail_az", "c"), ("write", "written while AZ c was down"), ("restore_az", "c"), ("read",))
@@ -66,7 +67,7 @@ class QuorumExplorer:
         self.write_button.on_click(lambda _: self.write())
         self.read_button.on_click(lambda _: self.read())
         self.panel = w.HTML()
-        self.widget = w.VBox([
+        self.widget = ExplorerBox([
             w.HBox(list(self.toggles.values())),
             w.HBox([button for pair in self.az_buttons.values() for button in pair]),
             w.HBox([self.write_button, self.read_button, self.repair_on_restore]),

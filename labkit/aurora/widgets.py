@@ -7,6 +7,7 @@ import ipywidgets as w
 import sqlalchemy as sa
 
 from labkit import db
+from labkit.explorer import ExplorerBox
 
 ENDPOINT_CHOICES = {
     "PostgreSQL": ["pg-writer", "pg-reader", "pg-proxy", "pg-node1", "pg-node2", "pg-node3"],
@@ -28,7 +29,7 @@ def describe_endpoint(name: str) -> str:
     return f"{name} → {who['node']} ({mode}, {who['version']})"
 
 
-def endpoint_explorer() -> w.VBox:
+def endpoint_explorer() -> ExplorerBox:
     """Pick an engine and an endpoint; each click opens a new connection and shows who answered."""
     engine = w.ToggleButtons(options=list(ENDPOINT_CHOICES), description="engine")
     endpoint = w.Dropdown(options=ENDPOINT_CHOICES["PostgreSQL"], description="endpoint")
@@ -46,4 +47,4 @@ def endpoint_explorer() -> w.VBox:
     engine.observe(on_engine, names="value")
     button.on_click(on_click)
     on_click()
-    return w.VBox([engine, w.HBox([endpoint, button]), log])
+    return ExplorerBox([engine, w.HBox([endpoint, button]), log])

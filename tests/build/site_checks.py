@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -28,14 +27,12 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 BUILD_COMMAND = ".venv/bin/jupyter-book build --all -W -n --keep-going ."
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDGET_LAB = "labs/01-endpoints-and-replicas"
 
 # Console errors that are not the book's fault. Each entry: (why, predicate on the message).
@@ -98,18 +95,6 @@ def site_url() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 import redis
 from cache_fakes import Pipeline
@@ -35,7 +37,7 @@ class BoundedRedis:
 
 def fake_run(monkeypatch, workload, capacity=50, evict=True) -> tuple[eviction_run.Run, BoundedRedis]:
     node = BoundedRedis(capacity, evict)
-    monkeypatch.setattr(eviction_run, "start_nodes", lambda w: [node])
+    monkeypatch.setattr(eviction_run, "fresh_nodes", lambda w: contextlib.nullcontext([node]))
     return eviction_run.run(workload), node
 
 

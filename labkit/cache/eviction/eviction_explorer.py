@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 from labkit.cache.eviction import eviction_run
 from labkit.cache.eviction.eviction_plots import plot_run
 from labkit.cache.eviction.eviction_run import POLICIES, Run, Workload
+from labkit.explorer import ExplorerBox
 
 SHOWN_RUNS = 6
 
@@ -66,7 +67,7 @@ class EvictionExplorer:
         self.run_button.on_click(lambda _: self.run())
         self.status = w.HTML(runs_html(self.runs))
         self.plot = w.Image(format="png", layout=w.Layout(max_width="800px"))
-        self.widget = w.VBox([self.policy, self.maxmemory_mb, self.keys, self.ttl_share, self.ttl_range,
+        self.widget = ExplorerBox([self.policy, self.maxmemory_mb, self.keys, self.ttl_share, self.ttl_range,
                               self.value_bytes, self.requests, self.run_button, self.status, self.plot])
 
     # ---- callbacks: plain methods -------------------------------------------------------------

@@ -4,8 +4,9 @@ A read-through client asks for keys drawn from a Zipf law: GET, and on a miss SE
 with a TTL for a chosen share of the keys. While it runs, the Redis counters that tell the story
 are sampled: ``evicted_keys``, ``expired_keys``, ``used_memory`` against ``maxmemory``, and the
 client's own hits, misses and refused writes (``OOM command not allowed when used memory >
-'maxmemory'``). Every run starts lone Redis nodes afresh (``standalone.start``), so runs do not
-leak into each other and the replicated pair other labs use is never touched.
+'maxmemory'``). Every run starts lone Redis nodes afresh (``standalone.start``) and stops them when
+it is done, so runs do not leak into each other, a learner's runs in the explorer leave no server
+behind, and the replicated pair other labs use is never touched.
 
 Requests go in batches (one MGET per shard for the reads, one pipeline of SETs for the misses)
 and are paced over ``duration`` seconds, so TTLs of a second or two expire during a run however
@@ -14,7 +15,9 @@ SET succeeded, as it would for a client sending one request at a time.
 """
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,15 +166,26 @@ def server_counters(clients: list[redis.Redis]) -> dict[str, int]:
     return totals
 
 
-def start_nodes(w: Workload) -> list[redis.Redis]:
-    """Fresh, empty standalone nodes with the workload's maxmemory and policy."""
-    return [standalone.start(name, maxmemory=f"{w.maxmemory_mb}mb", maxmemory_policy=w.policy)
-            for name in STANDALONE[:w.shards]]
+@contextlib.contextmanager
+def fresh_nodes(w: Workload) -> Iterator[list[redis.Redis]]:
+    """Fresh, empty standalone nodes with the workload's maxmemory and policy, stopped afterwards."""
+    names = STANDALONE[:w.shards]
+    try:
+        yield [standalone.start(name, maxmemory=f"{w.maxmemory_mb}mb", maxmemory_policy=w.policy)
+               for name in names]
+    finally:
+        for name in names:
+            standalone.stop(name)
 
 
 def run(w: Workload, prefix: str = PREFIX) -> Run:
     """Run ``w`` on fresh standalone nodes and return the sampled counters."""
-    router = ShardRouter(start_nodes(w))
+    with fresh_nodes(w) as nodes:
+        return _sampled_run(w, ShardRouter(nodes), prefix)
+
+
+def _sampled_run(w: Workload, router: ShardRouter, prefix: str) -> Run:
+    """Send the workload's reads through ``router``, paced over its duration, sampling the counters."""
     ids = workload.zipf(w.keys, w.requests, s=w.skew, seed=w.seed)
     ttl_of_id = w.ttl_ms()
     value = "v" * w.value_bytes
