@@ -166,10 +166,9 @@ def pytest_collect_file(file_path: Path, parent):
 
 @functools.cache
 def _start_cloud() -> None:
-    from labkit import cloud, cluster
+    from labkit import baseline
 
-    cloud.up(echo=lambda *_: None)  # idempotent: a cloud that is already running is reused
-    cluster.heal()  # and repaired if an earlier run left it broken
+    baseline.restore()  # starts what is down and puts back what an earlier run left changed
 
 
 _cloud_failure: list[BaseException] = []
