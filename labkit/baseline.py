@@ -6,6 +6,8 @@ eviction policy, a reader added, a server of its own started) and undoes it at i
 stopped halfway (the Stop button, a closed laptop, a killed kernel) leaves its changes behind;
 the next lab's first cell, ``./course up`` and the test suite restore this baseline, and
 ``./course status`` names what differs from it. Only settings change: no data is touched.
+Servers labkit did not start (``labkit.external``) have no baseline of the course's: they are
+neither inspected nor changed, and the first cell says so.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from labkit import cloud, cluster, procs
+from labkit import cloud, cluster, external, procs
 from labkit.aurora import binlog_replay, pitr
 from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
@@ -94,15 +96,24 @@ def _drained() -> list[tuple[str, str]]:
             if state.startswith(("MAINT", "DRAIN")) and name in PG_NODE_NAMES and BY_NAME[name].running()]
 
 
-def deviations() -> list[Deviation]:
-    """Everything that differs from the baseline now; empty when nothing does."""
-    config = _patroni_config()
-    found = _describe_patroni(_patroni_drift(config), config)
-    found += [Deviation(f"{node} runs with {name} {value}")
-              for node, drift in _redis_drift().items() for name, value in drift.items()]
-    found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
-    found += [Deviation(f"{name} ({ENDPOINTS[name].aws_role}) is running") for name in ON_DEMAND
-              if _running(name)]
+def _own_on_demand(outside: set[str]) -> list[str]:
+    """The servers of ON_DEMAND that a lab of this cloud started and left running."""
+    return [name for name in ON_DEMAND if external.anchor(name) not in outside and _running(name)]
+
+
+def deviations(outside: set[str] | None = None) -> list[Deviation]:
+    """Everything that differs from the baseline now; empty when nothing does. ``outside``: the
+    external groups (labkit.external.outside()), which have no baseline of the course's."""
+    outside = external.outside() if outside is None else outside
+    found = []
+    if "pg-writer" not in outside:
+        config = _patroni_config()
+        found += _describe_patroni(_patroni_drift(config), config)
+        found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
+    if "redis-primary" not in outside:
+        found += [Deviation(f"{node} runs with {name} {value}")
+                  for node, drift in _redis_drift().items() for name, value in drift.items()]
+    found += [Deviation(f"{name} ({ENDPOINTS[name].aws_role}) is running") for name in _own_on_demand(outside)]
     return found
 
 
@@ -114,13 +125,16 @@ def _running(name: str) -> bool:
 
 def restore() -> list[Deviation]:
     """Put the whole local cloud back to its baseline and wait until it is healthy; returns what
-    had to be put back. Starts whatever is down first."""
+    had to be put back. Starts whatever is down first; says which servers it leaves alone."""
     cloud.up(echo=lambda *_: None)
-    found = deviations()
-    for name, stop in ON_DEMAND.items():
-        if _running(name):
-            stop()
-    drift = _patroni_drift(_patroni_config())
+    outside = external.outside()
+    if outside:
+        print("External servers, used as they are (labkit starts, stops and changes none of them): "
+              + external.listing(outside))
+    found = deviations(outside)
+    for name in _own_on_demand(outside):
+        ON_DEMAND[name]()
+    drift = {} if "pg-writer" in outside else _patroni_drift(_patroni_config())
     if drift:
         cluster.patch_config(drift)
     cluster.heal()  # also brings drained nodes back into the endpoints

@@ -1,5 +1,7 @@
 """Bring the whole local cloud up, or down. ``up`` is idempotent: it starts only what is not
-running, so after a crash or a ``kill -9`` of anything it brings the cluster back."""
+running, so after a crash or a ``kill -9`` of anything it brings the cluster back. It leaves
+alone every server labkit did not start (``labkit.external``): a daemon whose endpoints all
+belong to those is not started."""
 from __future__ import annotations
 
 import os
@@ -8,7 +10,7 @@ import time
 
 import psutil
 
-from labkit import credentials, paths, procs, tls
+from labkit import credentials, external, paths, procs, tls
 from labkit.services import DAEMONS, MODULES
 from labkit.services.base import Daemon
 
@@ -27,9 +29,9 @@ def _tail(path, lines: int = 8) -> str:
 class _Bringup:
     """Bring every daemon up in its own thread, each waiting for the daemons it depends on."""
 
-    def __init__(self, todo: list[Daemon], deadline: float):
+    def __init__(self, local: list[Daemon], todo: list[Daemon], deadline: float):
         self.todo, self.deadline = todo, deadline
-        self.daemons = [d for d in DAEMONS if not d.optional or d.running()]
+        self.daemons = [d for d in local if not d.optional or d.running()]
         self.done = {d.name: threading.Event() for d in self.daemons}
         self.failures: dict[str, str] = {}
 
@@ -72,21 +74,30 @@ class _Bringup:
                               + "\n".join(f"  - {n}: {w}" for n, w in self.failures.items()))
 
 
+def left_alone(daemon: Daemon, outside: set[str]) -> bool:
+    """Whether every endpoint ``daemon`` serves belongs to an external group (``outside``)."""
+    groups = {external.anchor(name) for name in daemon.binds} - {None}
+    return bool(groups) and groups <= outside
+
+
 def up(timeout: float = 120.0, echo=print) -> list[str]:
-    """Start every daemon that is not running and wait until all are ready; return what started."""
+    """Start every daemon that is not running and wait until all are ready; return what started.
+    Daemons of external groups are neither started nor waited for."""
     t0 = time.monotonic()
     credentials.local()
     tls.ensure()
-    todo = [d for d in DAEMONS if not d.running() and not d.optional]
+    outside = external.outside()
+    local = [d for d in DAEMONS if not left_alone(d, outside)]
+    todo = [d for d in local if not d.running() and not d.optional]
     for daemon in todo:
         daemon.leftovers()
     for daemon in todo:
         daemon.check_ports()
-    _Bringup(todo, t0 + timeout).run()
+    _Bringup(local, todo, t0 + timeout).run()
     for module in MODULES:
-        if hasattr(module, "setup"):
+        if hasattr(module, "setup") and any(d in local for d in module.DAEMONS):
             module.setup()
-    echo(f"local cloud up in {time.monotonic() - t0:.1f} s ({len(todo)} of {len(DAEMONS)} daemons started)")
+    echo(f"local cloud up in {time.monotonic() - t0:.1f} s ({len(todo)} of {len(local)} daemons started)")
     return [d.name for d in todo]
 
 

@@ -1,7 +1,8 @@
 """The PostgreSQL cluster as a lab sees it: who is the writer, crash it, wait for the new one, heal.
 
 Patroni's REST API is the source of truth; the operations here are what Aurora does to an
-instance, done to a local node (``kill -9`` of the postmaster, or of the whole node).
+instance, done to a local node (``kill -9`` of the postmaster, or of the whole node). A cluster
+labkit did not start is only looked at, through its instance endpoints (``labkit.instances``).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from labkit import cloud, procs
+from labkit import cloud, external, instances, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
 from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
@@ -30,6 +31,8 @@ class ClusterUnhealthy(RuntimeError):
 
 def topology() -> list[dict]:
     """One dict per node: name, role (writer/reader), state, lag in bytes."""
+    if external.is_external("pg-writer"):
+        return instances.topology()
     members = pg_members()
     return [{"name": f"pg-node{i}",
              "role": "writer" if members.get(f"pg-node{i}", {}).get("role") == "leader" else
@@ -81,6 +84,9 @@ NO_AGENT_GRACE = 5.0  # seconds without any Patroni answering before we say the 
 def wait_healthy(timeout: float = 60.0) -> None:
     """Wait until there is one writer and every reader is close enough to take over (Patroni's
     ``maximum_lag_on_failover``), and the endpoints route to them."""
+    if external.is_external("pg-writer"):
+        instances.wait_healthy(timeout)
+        return
     t0 = time.monotonic()
     while not healthy(max_lag_bytes=DCS_SETTINGS["maximum_lag_on_failover"]):
         waited = time.monotonic() - t0
@@ -345,6 +351,8 @@ def heal(timeout: float = 120.0) -> None:
     Aurora replaces an instance that cannot recover.
     """
     cloud.up(timeout=timeout, echo=lambda *_: None)
+    if external.is_external("pg-writer"):
+        return  # its operator heals it: labkit never restarts or rebuilds a server it did not start
     reset_endpoints()
     try:
         wait_healthy(REJOIN_GRACE)

@@ -1,7 +1,8 @@
 """Logins for the servers: generated once per state folder, or taken from the environment.
 
 The local cloud's passwords are random and kept in ``.labs/credentials.json``. The LABKIT_PG_* and
-LABKIT_MYSQL_* variables replace them when the labs point at other servers (compose, a real cluster).
+LABKIT_MYSQL_* variables replace them when the labs point at other servers (compose, a real cluster);
+LABKIT_REDIS_* give the login of a Redis labkit did not start (the local one has none).
 """
 from __future__ import annotations
 
@@ -52,3 +53,17 @@ def pg() -> Login:
 def mysql() -> Login:
     """The course's MySQL login (LABKIT_MYSQL_USER / _PASSWORD / _DATABASE override it)."""
     return _login("MYSQL", "mysql_lab")
+
+
+def redis() -> dict[str, str | bool]:
+    """Client options for a Redis labkit did not start: LABKIT_REDIS_USER and LABKIT_REDIS_PASSWORD
+    (ElastiCache's AUTH token or an ACL user), LABKIT_REDIS_TLS=1 (in-transit encryption)."""
+    env = os.environ
+    options: dict[str, str | bool] = {}
+    if env.get("LABKIT_REDIS_USER"):
+        options["username"] = env["LABKIT_REDIS_USER"]
+    if env.get("LABKIT_REDIS_PASSWORD"):
+        options["password"] = env["LABKIT_REDIS_PASSWORD"]
+    if env.get("LABKIT_REDIS_TLS", "").lower() in ("1", "yes", "true"):
+        options["ssl"] = True
+    return options

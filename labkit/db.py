@@ -2,7 +2,9 @@
 
 PostgreSQL endpoints use psycopg 3 and verify TLS against the local CA (as an Aurora client
 verifies against the AWS root certificates); MySQL endpoints use PyMySQL. ``LABKIT_PG_SSLMODE``
-and ``LABKIT_PG_SSLROOTCERT`` change the TLS checks when the labs point elsewhere.
+and ``LABKIT_PG_SSLROOTCERT`` change the TLS checks when the labs point elsewhere, and
+``LABKIT_MYSQL_SSL_CA`` turns on verified TLS to MySQL. An engine for a server labkit did not
+start logs in once at once, so a wrong login names its variable before any lab code runs.
 """
 from __future__ import annotations
 
@@ -11,15 +13,19 @@ import os
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
-from labkit import credentials, tls
+from labkit import credentials, external, logins, tls
 from labkit.endpoints import ENDPOINTS, endpoint
 
 
-def _pg_tls(name: str) -> dict:
+def _pg_tls(name: str, outside: bool = False) -> dict:
+    """TLS settings for endpoint ``name``: verified against the course's CA locally, required on
+    another host; a server of someone else's on this machine (``outside``) gets TLS if it offers it,
+    as its traffic never leaves the machine."""
     if name == "pg-proxy":  # PgBouncer speaks plain TCP to clients here; it uses TLS to the cluster
         return {"sslmode": os.environ.get("LABKIT_PG_SSLMODE", "prefer")}
     ca = os.environ.get("LABKIT_PG_SSLROOTCERT") or str(tls.files()["ca"])
-    mode = os.environ.get("LABKIT_PG_SSLMODE") or ("verify-full" if ENDPOINTS[name].is_local() else "require")
+    default = "require" if not ENDPOINTS[name].is_local() else "prefer" if outside else "verify-full"
+    mode = os.environ.get("LABKIT_PG_SSLMODE") or default
     return {"sslmode": mode, "sslrootcert": ca} if mode.startswith("verify") else {"sslmode": mode}
 
 
@@ -41,13 +47,24 @@ def engine(name: str, **kwargs) -> Engine:
     ``mysql-writer``, ...). Fails at once, with the command to run, if nothing answers there."""
     ep = endpoint(name)
     ep.check()
+    outside = external.is_external(name)
     if name.startswith("pg-"):
-        connect_args = {"connect_timeout": 3, **_pg_tls(name)}
+        connect_args = {"connect_timeout": 3, **_pg_tls(name, outside)}
         if name == "pg-proxy":
             connect_args["prepare_threshold"] = None  # transaction pooling: no server-side prepares
+        login = credentials.pg()
     else:
-        connect_args = {"connect_timeout": 3}
-    return sa.create_engine(url(name), connect_args=connect_args, **kwargs)
+        connect_args = {"connect_timeout": 3, **_mysql_tls()}
+        login = credentials.mysql()
+    made = sa.create_engine(url(name), connect_args=connect_args, **kwargs)
+    if outside:
+        logins.check_database(name, made, login.user, login.database)
+    return made
+
+
+def _mysql_tls() -> dict:
+    ca = os.environ.get("LABKIT_MYSQL_SSL_CA")
+    return {"ssl": {"ca": ca}} if ca else {}
 
 
 def _node_by_port(port: int, prefix: str) -> str | None:

@@ -68,6 +68,28 @@ def running(name: str) -> psutil.Process | None:
     return _recorded(pid_file(name))
 
 
+# (pid, start time, port) found listening. A server keeps the ports it bound, and asking the
+# kernel costs tens of milliseconds on a machine with many sockets, so a yes is asked once.
+_LISTENING: set[tuple[int, float, int]] = set()
+
+
+def listening(name: str, port: int) -> bool:
+    """Whether daemon ``name`` of this state folder listens on ``port``: its server, or one that
+    outlived its supervisor. A port the environment moved may be held by someone else's server."""
+    for proc in (running(name), _recorded(child_pid_file(name))):
+        try:
+            if proc is None:
+                continue
+            key = (proc.pid, proc.create_time(), port)
+            if key in _LISTENING or any(c.status == psutil.CONN_LISTEN and c.laddr.port == port
+                                        for c in proc.net_connections(kind="inet")):
+                _LISTENING.add(key)
+                return True
+        except psutil.NoSuchProcess:
+            continue  # it exited while we looked: it holds nothing
+    return False
+
+
 def spawn(name: str, argv: list[str], cwd: Path | None = None, env: dict | None = None,
           as_caller: bool = False) -> None:
     """Start ``argv`` as daemon ``name``, logging to logs/NAME.log: as the daemon account, or with

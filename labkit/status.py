@@ -1,4 +1,8 @@
-"""One table of the local cloud: service, AWS role, endpoint, role, healthy, replica lag."""
+"""One table of the local cloud: service, AWS role, endpoint, role, healthy, replica lag.
+
+A server labkit did not start (``labkit.external``) shows as "external", healthy when a server of
+the expected kind answers there: labkit has no agent on it to ask for roles or lag.
+"""
 from __future__ import annotations
 
 import time
@@ -8,7 +12,7 @@ import psycopg
 import pymysql
 import redis
 
-from labkit import credentials
+from labkit import credentials, external, kinds
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES
 from labkit.services import mariadb, memcached, patroni
 from labkit.services import redis as redis_svc
@@ -119,12 +123,24 @@ def _redis_rows() -> list[Row]:
     return rows
 
 
-def _memcached_rows() -> list[Row]:
-    return [Row(d.name, "cache node", d.ready()) for d in memcached.DAEMONS]
+def _external_rows(anchor: str) -> list[Row]:
+    return [Row(name, "external", kinds.answers(ENDPOINTS[name].address, kinds.expected(name)))
+            for name in external.provided(anchor)]
+
+
+# Each group of the table (labkit.external.GROUPS), as the local cloud shows it.
+LOCAL_ROWS = {
+    "pg-writer": lambda: pg_rows() + [_pg_proxy_row()],
+    "mysql-writer": _mysql_rows,
+    "redis-primary": _redis_rows,
+    **{d.name: (lambda d=d: [Row(d.name, "cache node", d.ready())]) for d in memcached.DAEMONS},
+}
 
 
 def rows() -> list[Row]:
-    return pg_rows() + [_pg_proxy_row()] + _mysql_rows() + _redis_rows() + _memcached_rows()
+    outside = external.outside()
+    return [row for anchor, local in LOCAL_ROWS.items()
+            for row in (_external_rows(anchor) if anchor in outside else local())]
 
 
 def table(all_rows: list[Row] | None = None) -> str:

@@ -13,6 +13,7 @@ from pymemcache.client.hash import HashClient
 from redis.exceptions import ReadOnlyError
 from redis.sentinel import Sentinel
 
+from labkit import credentials, external, logins
 from labkit.endpoints import ENDPOINTS, endpoint
 from labkit.services.redis import MASTER_NAME, SENTINELS
 
@@ -20,12 +21,17 @@ MEMCACHED_NODES = ("memcached1", "memcached2")
 
 
 def redis_at(name: str, **kwargs) -> redis.Redis:
-    """A client of one Redis endpoint; fails at once, naming the command to run, if it is down."""
+    """A client of one Redis endpoint; fails at once, naming the command to run, if it is down.
+    A Redis labkit did not start gets the LABKIT_REDIS_* login, tried at once."""
     ep = endpoint(name)
     ep.check()
     host, port = ep.address
     options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
-    return redis.Redis(host=host, port=port, **options)
+    if not external.is_external(name):
+        return redis.Redis(host=host, port=port, **options)
+    client = redis.Redis(host=host, port=port, **{**credentials.redis(), **options})
+    logins.check_redis(name, client)
+    return client
 
 
 def primary(**kwargs) -> redis.Redis:

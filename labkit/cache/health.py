@@ -2,7 +2,8 @@
 Sentinels agreeing on them, baseline settings, no standalone node left running.
 
 Labs call ``heal()`` first and last, so they run in any order, after one that failed over Redis
-or was interrupted halfway.
+or was interrupted halfway. A Redis labkit did not start (``labkit.external``) is only asked
+whether it answers: its operator heals it, and ElastiCache refuses CONFIG SET anyway.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 
 import redis
 
-from labkit import cloud
+from labkit import cloud, external, kinds
 from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
@@ -25,6 +26,9 @@ class CacheUnhealthy(RuntimeError):
 
 def problems() -> list[str]:
     """What keeps the Redis pair from being healthy now; empty when it is."""
+    if external.is_external("redis-primary"):
+        answers = kinds.answers(ENDPOINTS["redis-primary"].address, kinds.REDIS)
+        return [] if answers else [f"{external.describe('redis-primary')} does not answer as Redis"]
     try:
         return _problems()
     except (redis.RedisError, ConnectionError, LookupError) as exc:
@@ -67,5 +71,7 @@ def heal(timeout: float = 60.0) -> None:
     standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
     cloud.up(echo=lambda *_: None)
     wait_settled(timeout)
+    if external.is_external("redis-primary"):
+        return
     for node in NODES:
         settings.reset(redis_at(node))

@@ -14,7 +14,7 @@ import csv
 import socket
 import subprocess
 
-from labkit import accounts, binaries, procs
+from labkit import accounts, binaries, external, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE
 from labkit.services.base import Daemon, accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -81,9 +81,12 @@ listen redis-primary
 """
 
 
-def config_text() -> str:
-    return (_global() + _pg_listener("pg-writer", "/primary", "first")
-            + _pg_listener("pg-reader", "/replica", "roundrobin") + _redis_listener())
+def config_text(pg: bool = True, redis: bool = True) -> str:
+    """The configuration, with the PostgreSQL endpoints and the Redis one as asked: an endpoint
+    that leads to servers labkit did not start is theirs, not HAProxy's."""
+    return (_global() + (_pg_listener("pg-writer", "/primary", "first")
+                         + _pg_listener("pg-reader", "/replica", "roundrobin") if pg else "")
+            + (_redis_listener() if redis else ""))
 
 
 def admin(command: str) -> str:
@@ -146,7 +149,8 @@ def _command(command: str) -> None:
 
 class HAProxy(Daemon):
     def prepare(self) -> None:
-        conf = accounts.write(self.folder / "haproxy.cfg", config_text())
+        conf = accounts.write(self.folder / "haproxy.cfg", config_text(
+            pg=not external.is_external("pg-writer"), redis=not external.is_external("redis-primary")))
         check = subprocess.run([binaries.find("haproxy"), "-c", "-q", "-f", str(conf)],
                                capture_output=True, text=True)
         if check.returncode:
@@ -156,7 +160,7 @@ class HAProxy(Daemon):
         return [binaries.find("haproxy"), "-db", "-f", str(self.folder / "haproxy.cfg")]
 
     def ready(self) -> bool:
-        return accepts("pg-writer")
+        return accepts("haproxy-admin")  # bound with the listeners, whichever of them it has
 
 
 DAEMONS = [HAProxy("haproxy", binds=("pg-writer", "pg-reader", "redis-primary", "haproxy-admin"))]

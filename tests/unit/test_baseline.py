@@ -43,3 +43,30 @@ def test_every_on_demand_server_has_a_way_to_stop_it():
 
     assert set(baseline.ON_DEMAND) == {name for name, e in ENDPOINTS.items()
                                        if e.on_demand and not name.startswith("patroni")}
+
+
+def _not_asked(*_):
+    raise AssertionError("labkit asked a server it did not start for the course's baseline")
+
+
+def test_servers_labkit_did_not_start_are_neither_inspected_nor_changed(monkeypatch, capsys):
+    from labkit.endpoints import ENDPOINTS
+
+    everything = set(baseline.external.GROUPS)
+    monkeypatch.setattr(baseline, "_patroni_config", _not_asked)
+    monkeypatch.setattr(baseline, "_redis_drift", _not_asked)
+    monkeypatch.setattr(baseline, "accepts", lambda name: name in ("redis-standalone1", "web-app1"))
+    assert [d.what for d in baseline.deviations(everything)] == [
+        f"web-app1 ({ENDPOINTS['web-app1'].aws_role}) is running"]  # the lab's own app, not the cache
+
+    stopped = []
+    monkeypatch.setattr(baseline.cloud, "up", lambda echo: [])
+    monkeypatch.setattr(baseline.external, "outside", lambda: everything)
+    for name in baseline.ON_DEMAND:
+        monkeypatch.setitem(baseline.ON_DEMAND, name, lambda name=name: stopped.append(name))
+    monkeypatch.setattr(baseline.cluster, "heal", lambda: None)
+    monkeypatch.setattr(baseline.health, "heal", lambda: None)
+    baseline.restore()
+    assert stopped == ["web-app1"]
+    assert capsys.readouterr().out.startswith("External servers, used as they are (labkit starts, stops and "
+                                              "changes none of them): pg-writer at ")

@@ -20,6 +20,15 @@ def test_heal_names_what_stayed_wrong_and_the_command_that_restarts_it(monkeypat
         health.heal(timeout=0.3)
 
 
+def test_a_redis_labkit_did_not_start_is_only_asked_whether_it_answers(monkeypatch):
+    monkeypatch.setattr(health.external, "is_external", lambda name: True)
+    monkeypatch.setattr(health, "primary_node", lambda: pytest.fail("asked its Sentinels"))
+    monkeypatch.setattr(health.kinds, "answers", lambda address, kind: True)
+    assert health.problems() == []
+    monkeypatch.setattr(health.kinds, "answers", lambda address, kind: False)
+    assert health.problems() == [f"{health.external.describe('redis-primary')} does not answer as Redis"]
+
+
 SETTLED = {"num-other-sentinels": 2, "num-slaves": 1, "is_odown": False, "is_sdown": False,
            "flags": "master"}
 

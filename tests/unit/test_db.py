@@ -22,3 +22,17 @@ def test_local_postgres_verifies_tls_against_the_course_ca(state_home, monkeypat
     assert db._pg_tls("pg-writer")["sslmode"] == "verify-full"
     monkeypatch.setenv("LABKIT_PG_WRITER", "mycluster.example.com:5432")
     assert db._pg_tls("pg-writer") == {"sslmode": "require"}
+
+
+def test_a_server_of_someone_else_s_on_this_machine_gets_tls_when_it_offers_it(state_home, monkeypatch):
+    monkeypatch.delenv("LABKIT_PG_SSLMODE", raising=False)
+    assert db._pg_tls("pg-writer", outside=True) == {"sslmode": "prefer"}
+    monkeypatch.setenv("LABKIT_PG_SSLMODE", "require")
+    assert db._pg_tls("pg-writer", outside=True) == {"sslmode": "require"}
+
+
+def test_mysql_tls_is_verified_against_the_ca_the_environment_names(monkeypatch):
+    monkeypatch.delenv("LABKIT_MYSQL_SSL_CA", raising=False)
+    assert db._mysql_tls() == {}
+    monkeypatch.setenv("LABKIT_MYSQL_SSL_CA", "/etc/ssl/rds-bundle.pem")
+    assert db._mysql_tls() == {"ssl": {"ca": "/etc/ssl/rds-bundle.pem"}}

@@ -20,6 +20,17 @@ def test_haproxy_accepts_the_generated_config(state_home):
     assert f"stats socket ipv4@127.0.0.1:{ENDPOINTS['haproxy-admin'].bound_port} level admin" in text
 
 
+@pytest.mark.parametrize("pg, redis", [(False, True), (True, False)])
+def test_haproxy_leaves_out_the_endpoints_of_servers_labkit_did_not_start(state_home, pg, redis):
+    conf = state_home / "haproxy.cfg"
+    conf.write_text(haproxy.config_text(pg=pg, redis=redis))
+    done = subprocess.run([binaries.find("haproxy"), "-c", "-f", str(conf)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = conf.read_text()
+    assert ("listen pg-writer" in text) == pg and ("listen pg-reader" in text) == pg
+    assert ("listen redis-primary" in text) == redis and "stats socket" in text
+
+
 def test_the_extra_node_starts_out_of_the_endpoints_while_it_is_not_running(state_home):
     servers = [l.split() for l in haproxy.config_text().splitlines() if l.strip().startswith("server pg-node")]
     assert len(servers) == 8  # four nodes behind each of the two endpoints

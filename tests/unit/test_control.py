@@ -1,0 +1,18 @@
+"""A step that would control a server asks first, and against one labkit did not start says so once."""
+from labkit import control
+
+
+def test_the_local_cloud_may_be_controlled_without_a_word(monkeypatch, capsys):
+    monkeypatch.setattr(control.external, "is_external", lambda name: False)
+    assert control.can("redis-standalone1", "stop a node", "reboot it")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_server_labkit_did_not_start_gets_one_sentence_what_why_and_the_aws_way(monkeypatch, capsys):
+    monkeypatch.setenv("LABKIT_PG_WRITER", "mycluster.cluster-abc.eu-west-1.rds.amazonaws.com:5432")
+    assert not control.can("pg-node1", "kill -9 the writer's postmaster",
+                           "`aws rds failover-db-cluster --db-cluster-identifier mycluster`")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith(control.SKIPPED)
+    assert "would kill -9 the writer's postmaster, but the servers behind pg-writer at mycluster" in out
+    assert out.rstrip().endswith("on AWS, `aws rds failover-db-cluster --db-cluster-identifier mycluster`.")
