@@ -23,6 +23,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "redis-primary": ("haproxy", ("redis-",)),
     "memcached1": ("memcached1", ()),
     "memcached2": ("memcached2", ()),
+    "memorydb-sentinel1": ("memorydb-sentinel1", ("memorydb-",)),  # its clients ask the Sentinels
 }
 
 

@@ -17,7 +17,7 @@ _SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 
 def expected(name: str) -> str | None:
     """The kind of server endpoint ``name`` leads to; None for labkit's own plumbing."""
-    for prefix, kind in (("pg-", POSTGRESQL), ("mysql-", MYSQL), ("redis-", REDIS),
+    for prefix, kind in (("pg-", POSTGRESQL), ("mysql-", MYSQL), ("redis-", REDIS), ("memorydb-", REDIS),
                          ("memcached", MEMCACHED)):
         if name.startswith(prefix):
             return kind
