@@ -1,0 +1,42 @@
+"""The steps that change the machine (PAM service, firewall rule) and the lab's own server settings."""
+import json
+
+import pytest
+
+from labkit.security import certs, firewall, pam, privileged, scratch
+
+
+def test_without_root_the_step_prints_its_command_and_is_skipped(monkeypatch, capsys):
+    monkeypatch.setattr(privileged.os, "geteuid", lambda: 1000)
+    assert firewall.apply(14300, "drop") is False
+    out = capsys.readouterr().out
+    assert out.startswith("Skipped:") and "sudo nft -f -" in out and "tcp dport 14300 drop" in out
+
+
+def test_a_rule_replaces_the_cloud_s_table_atomically(monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "300")
+    rules = firewall.ruleset(14300, "reject")
+    assert rules.index("delete table inet labkit_sg_300") < rules.index("tcp dport 14300 reject with tcp reset")
+    with pytest.raises(ValueError, match="verdict must be one of drop, reject"):
+        firewall.ruleset(14300, "accept")
+
+
+def test_the_pam_service_runs_the_check_with_the_token_on_stdin(state_home, monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "300")
+    assert pam.service_name() == "labkit-iam-300"
+    text = pam.service_text()
+    assert "pam_exec.so expose_authtok" in text and str(pam.settings_file()) in text and "iam_token.py" in text
+
+
+def test_moving_the_check_s_clock_keeps_its_policy(state_home):
+    pam.write_settings("127.0.0.1:14300", {"AKIA1": {"secret": "x", "users": ["app_iam"]}})
+    pam.move_clock(960)
+    settings = json.loads(pam.settings_file().read_text())
+    assert settings["clock_offset_s"] == 960 and settings["keys"]["AKIA1"]["users"] == ["app_iam"]
+
+
+def test_the_lab_server_listens_on_its_own_endpoint_with_the_given_certificate(state_home, monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "300")
+    issued = certs.Authority("unit_ca").issue("unit_server")
+    text = scratch.settings(issued)
+    assert "port = '14300'" in text and f"ssl_cert_file = '{issued.cert}'" in text and "ssl = 'on'" in text
