@@ -45,6 +45,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     **{name: app_servers.stop for name in app_servers.INSTANCES},
     **{name: memorydb_pair.stop for name in memorydb_pair.PAIR.nodes + memorydb_pair.PAIR.sentinels},
     "secure-pg": stage.teardown,
+    "secure-redis": stage.teardown,
     relay.RELAY: relay.close_all,
 }
 

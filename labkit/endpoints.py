@@ -153,6 +153,8 @@ ENDPOINTS: dict[str, Endpoint] = {
                  "pg_hba.conf and token check)", 14000, on_demand=True),
         Endpoint("wire-relay", "the network path between client and database that the TLS lab records",
                  14001, public=False, on_demand=True),
+        Endpoint("secure-redis", "ElastiCache for Redis node of the security labs (TLS only, users and ACLs)",
+                 14002, on_demand=True),
     ]
 }
 

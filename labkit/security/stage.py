@@ -2,11 +2,12 @@
 ``baseline.restore`` (after a lab stopped halfway) both use it."""
 from __future__ import annotations
 
-from labkit.security import firewall, pam, scratch
+from labkit.security import firewall, pam, scratch, secure_redis
 
 
 def teardown() -> None:
-    """Stop the lab's server, remove its PAM service and the firewall rule."""
+    """Stop the labs' servers, remove the PAM service and the firewall rule."""
     firewall.clear()
     pam.remove()
     scratch.stop()
+    secure_redis.stop()

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from labkit.security import certs, firewall, pam, privileged, scratch
+from labkit.security import certs, firewall, pam, privileged, scratch, secure_redis
 
 
 def test_without_root_the_step_prints_its_command_and_is_skipped(monkeypatch, capsys):
@@ -40,3 +40,11 @@ def test_the_lab_server_listens_on_its_own_endpoint_with_the_given_certificate(s
     issued = certs.Authority("unit_ca").issue("unit_server")
     text = scratch.settings(issued)
     assert "port = '14300'" in text and f"ssl_cert_file = '{issued.cert}'" in text and "ssl = 'on'" in text
+
+
+def test_the_lab_redis_offers_tls_only_and_one_bootstrap_login(state_home, monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "300")
+    ca = certs.Authority("unit_redis_ca")
+    text = secure_redis.config(ca.issue("unit_redis"), ca.pem, "boot")
+    assert "port 0\n" in text and "tls-port 14302\n" in text
+    assert [line for line in text.splitlines() if line.startswith("user ")] == ["user default on >boot ~* &* +@all"]
