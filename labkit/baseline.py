@@ -46,6 +46,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     **{name: memorydb_pair.stop for name in memorydb_pair.PAIR.nodes + memorydb_pair.PAIR.sentinels},
     "secure-pg": stage.teardown,
     "secure-redis": stage.teardown,
+    "secure-mysql": stage.teardown,
     relay.RELAY: relay.close_all,
 }
 

@@ -155,6 +155,8 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14001, public=False, on_demand=True),
         Endpoint("secure-redis", "ElastiCache for Redis node of the security labs (TLS only, users and ACLs)",
                  14002, on_demand=True),
+        Endpoint("secure-mysql", "RDS for MySQL instance of the security labs (TLS required, its own certificate)",
+                 14003, on_demand=True),
     ]
 }
 

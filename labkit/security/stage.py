@@ -2,7 +2,7 @@
 ``baseline.restore`` (after a lab stopped halfway) both use it."""
 from __future__ import annotations
 
-from labkit.security import firewall, pam, scratch, secure_redis
+from labkit.security import firewall, pam, scratch, secure_mysql, secure_redis
 
 
 def teardown() -> None:
@@ -11,3 +11,4 @@ def teardown() -> None:
     pam.remove()
     scratch.stop()
     secure_redis.stop()
+    secure_mysql.stop()

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from labkit.security import certs, firewall, pam, privileged, scratch, secure_redis
+from labkit.security import certs, firewall, pam, privileged, scratch, secure_mysql, secure_redis
 
 
 def test_without_root_the_step_prints_its_command_and_is_skipped(monkeypatch, capsys):
@@ -48,3 +48,14 @@ def test_the_lab_redis_offers_tls_only_and_one_bootstrap_login(state_home, monke
     text = secure_redis.config(ca.issue("unit_redis"), ca.pem, "boot")
     assert "port 0\n" in text and "tls-port 14302\n" in text
     assert [line for line in text.splitlines() if line.startswith("user ")] == ["user default on >boot ~* &* +@all"]
+
+
+def test_the_lab_mariadb_requires_tls_with_the_certificate_in_its_folder(state_home, monkeypatch):
+    monkeypatch.setenv("LABKIT_PORT_OFFSET", "300")
+    ca = certs.Authority("unit_mysql_ca")
+    server = secure_mysql.SecureMariaDB(secure_mysql.NAME, binds=(secure_mysql.NAME,), ca=ca.pem)
+    server.present(ca.issue("unit_mysql"), reload=False)
+    text = server._config()
+    assert "require-secure-transport = ON" in text and f"ssl-ca = {ca.pem}" in text and "port = 14303" in text
+    assert server.cert_files.cert.read_bytes() == (certs.folder() / "unit_mysql.pem").read_bytes()
+    assert "--skip-log-bin" in server.argv()
