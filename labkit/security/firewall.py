@@ -42,7 +42,8 @@ def apply(port: int, verdict: str) -> bool:
     """Drop or reject new TCP connections to ``port``; False (with the command printed) when not root."""
     script = ruleset(port, verdict)
     if not privileged.allowed(f"a firewall rule ({verdict} to port {port})",
-                              f"sudo nft -f - <<'EOF'\n{script}EOF"):
+                              f"sudo nft -f - <<'EOF'\n{script}EOF\n(and afterwards: sudo nft delete table "
+                              f"inet {table()})"):
         return False
     _nft(script)
     return True

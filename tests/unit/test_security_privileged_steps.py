@@ -59,3 +59,14 @@ def test_the_lab_mariadb_requires_tls_with_the_certificate_in_its_folder(state_h
     assert "require-secure-transport = ON" in text and f"ssl-ca = {ca.pem}" in text and "port = 14303" in text
     assert server.cert_files.cert.read_bytes() == (certs.folder() / "unit_mysql.pem").read_bytes()
     assert "--skip-log-bin" in server.argv()
+
+
+def test_without_root_the_pam_step_prints_a_complete_command(state_home, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(privileged.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(pam, "PAM_DIR", tmp_path)
+    assert pam.install("127.0.0.1:14300", {"AKIA1": {"secret": "x", "users": ["app_iam"]}}) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Skipped:") and f"sudo tee {tmp_path / pam.service_name()}" in out
+    assert pam.service_text() in out and (pam.folder() / "iam_token.py").exists() and pam.settings_file().exists()
+    (tmp_path / pam.service_name()).write_text(pam.service_text())  # what the printed command does
+    assert pam.install("127.0.0.1:14300", {"AKIA1": {"secret": "x", "users": ["app_iam"]}}) is True
