@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DEBIAN_PACKAGES=(postgresql postgresql-contrib etcd-server haproxy pgbouncer mariadb-server
-                 redis-server memcached python3-venv chromium make)
+                 redis-server memcached python3-venv chromium make nftables)
 BREW_PACKAGES=(postgresql@15 etcd haproxy pgbouncer mariadb redis memcached)
 
 if command -v dpkg-query >/dev/null 2>&1; then
