@@ -21,6 +21,7 @@ from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
+from labkit.security import scratch_mariadb
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -43,6 +44,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     **{name: (lambda name=name: standalone.stop(name)) for name in standalone.STANDALONE},
     **{name: app_servers.stop for name in app_servers.INSTANCES},
     **{name: memorydb_pair.stop for name in memorydb_pair.PAIR.nodes + memorydb_pair.PAIR.sentinels},
+    **{name: (lambda name=name: scratch_mariadb.stop(name)) for name in scratch_mariadb.SERVERS},
 }
 
 

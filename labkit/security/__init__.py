@@ -1,0 +1,1 @@
+"""The security part's experiments."""
