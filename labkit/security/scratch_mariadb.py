@@ -113,17 +113,17 @@ def start(name: str, settings: str = "", key: str | None = None, disk_of: str | 
             accounts.give(path)
     daemon.start()
     if not daemon.wait_ready(timeout):
-        _failed(daemon, "start", timeout)
+        _failed(daemon, timeout)
     if disk_of is None:
         _create_lab_login(daemon)
     return daemon
 
 
-def _failed(daemon: ScratchMariaDB, what: str, timeout: float) -> None:
+def _failed(daemon: ScratchMariaDB, timeout: float) -> None:
     how = f"was not ready after {timeout:.0f} s" if daemon.running() else "stopped"
     daemon.stop()
     found = "\n".join(errors(daemon.name)[-8:]) or "(none logged)"
-    raise ScratchServerFailed(f"{daemon.name} did not {what}: it {how}. Its errors:\n{found}\n"
+    raise ScratchServerFailed(f"{daemon.name} did not start: it {how}. Its errors:\n{found}\n"
                               f"Full log: {procs.log_file(daemon.name)}")
 
 
@@ -138,16 +138,6 @@ def _create_lab_login(daemon: ScratchMariaDB) -> None:
 def shutdown(name: str) -> None:
     """Stop server ``name`` cleanly and keep its data (for ``start(..., disk_of=name)``)."""
     server(name).stop()
-
-
-def restart(name: str, settings: str, timeout: float = 60.0) -> ScratchMariaDB:
-    """Start server ``name`` again on its own data, with ``settings``."""
-    daemon = server(name, settings)
-    daemon.stop()
-    daemon.start()
-    if not daemon.wait_ready(timeout):
-        _failed(daemon, "restart", timeout)
-    return daemon
 
 
 def stop(name: str) -> None:
