@@ -75,3 +75,35 @@ def test_the_log_settings_a_lab_raises_are_postgresqls_defaults_in_the_baseline(
 
     assert PATRONI["postgresql"]["parameters"]["log_connections"] == "off"
     assert PATRONI["postgresql"]["parameters"]["log_line_prefix"] == "%m [%p] "
+
+
+def test_the_baseline_names_raised_audit_levels_and_nodes_without_pgaudit(monkeypatch):
+    from labkit import baseline
+
+    monkeypatch.setattr(baseline.audit_baseline, "raised", lambda: {"lab": "pgaudit.log=all"})
+    monkeypatch.setattr(baseline.audit_baseline, "without_pgaudit", lambda: ["pg-node2"])
+    monkeypatch.setattr(baseline, "audit_library_installed", lambda: True)
+    assert [d.what for d in baseline._audit_drift()] == [
+        "role lab has its own audit level (pgaudit.log=all)", "pg-node2 has not loaded pgaudit"]
+    monkeypatch.setattr(baseline, "audit_library_installed", lambda: False)
+    assert [d.what for d in baseline._audit_drift()] == ["role lab has its own audit level (pgaudit.log=all)"]
+
+
+def test_the_baseline_leaves_the_audit_settings_of_an_external_cluster_alone(monkeypatch):
+    from labkit import baseline
+
+    def not_asked(*_):
+        raise AssertionError("labkit touched the audit settings of a cluster it did not start")
+
+    everything = set(baseline.external.GROUPS)
+    for name in ("raised", "without_pgaudit", "reset", "load"):
+        monkeypatch.setattr(baseline.audit_baseline, name, not_asked)
+    monkeypatch.setattr(baseline, "_patroni_config", not_asked)
+    monkeypatch.setattr(baseline, "_redis_drift", not_asked)
+    monkeypatch.setattr(baseline, "accepts", lambda name: False)
+    monkeypatch.setattr(baseline.procs, "running", lambda name: None)
+    monkeypatch.setattr(baseline.cloud, "up", lambda echo: [])
+    monkeypatch.setattr(baseline.external, "outside", lambda: everything)
+    monkeypatch.setattr(baseline.cluster, "heal", lambda: None)
+    monkeypatch.setattr(baseline.health, "heal", lambda: None)
+    assert baseline.restore() == []
