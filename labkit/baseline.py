@@ -21,16 +21,18 @@ from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
-from labkit.security import relay, stage
+from labkit.security import audit_baseline, relay, scratch_mariadb, stage
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
+from labkit.services.patroni import audit_library_installed
 from labkit.services.redis import NODES as REDIS_NODES
 
 # Patroni's cluster-wide settings that labs change, as every lab expects to find them.
 PATRONI = {
     "synchronous_mode": False,          # lab 3 switches quorum commit on
     "pause": False,                     # lab 4's manual failover pauses Patroni
-    "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
+    "postgresql": {"parameters": {"archive_command": pitr.DISCARD,  # lab 6 archives WAL
+                                  **audit_baseline.LOG_SETTINGS}},  # lab 19 logs logins and users
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
 
@@ -48,6 +50,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     "secure-redis": stage.teardown,
     "secure-mysql": stage.teardown,
     relay.RELAY: relay.close_all,
+    **{name: (lambda name=name: scratch_mariadb.stop(name)) for name in scratch_mariadb.SERVERS},
 }
 
 
@@ -87,6 +90,14 @@ def _describe_patroni(drift: dict, config: dict) -> list[Deviation]:
     return found
 
 
+def _audit_drift() -> list[Deviation]:
+    found = [Deviation(f"role {role} has its own audit level ({settings})")
+             for role, settings in audit_baseline.raised().items()]
+    if audit_library_installed():
+        found += [Deviation(f"{name} has not loaded pgaudit") for name in audit_baseline.without_pgaudit()]
+    return found
+
+
 def _redis_drift() -> dict[str, dict[str, str]]:
     return {node: {k: v for k, v in settings.current(clients.redis_at(node), settings.BASELINE).items()
                    if v != settings.BASELINE[k]}
@@ -115,6 +126,7 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         config = _patroni_config()
         found += _describe_patroni(_patroni_drift(config), config)
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
+        found += _audit_drift()
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
@@ -143,6 +155,10 @@ def restore() -> list[Deviation]:
     if drift:
         cluster.patch_config(drift)
     cluster.heal()  # also brings drained nodes back into the endpoints
+    if "pg-writer" not in outside:
+        audit_baseline.reset()
+        if audit_library_installed():
+            audit_baseline.load()  # once, on a cluster started before pgaudit was installed
     if "synchronous_mode" in drift:
         cluster.set_quorum_commit(False)  # waits until the writer commits alone again
     health.heal()  # resets every Redis setting of settings.BASELINE

@@ -157,6 +157,14 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14002, on_demand=True),
         Endpoint("secure-mysql", "RDS for MySQL instance of the security labs (TLS required, its own certificate)",
                  14003, on_demand=True),
+        Endpoint("mariadb-plain", "RDS for MariaDB instance without encryption at rest (a security lab starts it)",
+                 14040, on_demand=True),
+        Endpoint("mariadb-encrypted", "RDS for MariaDB instance encrypted at rest (a security lab starts it)",
+                 14041, on_demand=True),
+        Endpoint("mariadb-stolen", "a copy of the encrypted instance's disk, started without its key",
+                 14042, on_demand=True),
+        Endpoint("mariadb-audited", "RDS for MariaDB instance with its audit plugin on (a security lab starts it)",
+                 14043, on_demand=True),
     ]
 }
 
