@@ -21,6 +21,7 @@ from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
+from labkit.proxy import admin as proxy_admin
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -32,6 +33,7 @@ PATRONI = {
     "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
+# PgBouncer settings the RDS Proxy labs change: labkit.proxy.admin.BASELINE (pgbouncer.ini's values).
 
 PG_NODE_NAMES = {f"pg-node{i}" for i in range(1, PG_NODES + 1)}
 
@@ -96,6 +98,12 @@ def _drained() -> list[tuple[str, str]]:
             if state.startswith(("MAINT", "DRAIN")) and name in PG_NODE_NAMES and BY_NAME[name].running()]
 
 
+def _proxy_drift() -> dict[str, str]:
+    """The PgBouncer settings a lab left changed (none when PgBouncer is down: `up` restarts it
+    from its configuration file)."""
+    return proxy_admin.drift() if accepts("pg-proxy") else {}
+
+
 def _own_on_demand(outside: set[str]) -> list[str]:
     """The servers of ON_DEMAND that a lab of this cloud started and left running."""
     return [name for name in ON_DEMAND if external.anchor(name) not in outside and _running(name)]
@@ -110,6 +118,7 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         config = _patroni_config()
         found += _describe_patroni(_patroni_drift(config), config)
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
+        found += [Deviation(f"PgBouncer runs with {name} = {value}") for name, value in _proxy_drift().items()]
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
@@ -141,4 +150,6 @@ def restore() -> list[Deviation]:
     if "synchronous_mode" in drift:
         cluster.set_quorum_commit(False)  # waits until the writer commits alone again
     health.heal()  # resets every Redis setting of settings.BASELINE
+    if "pg-writer" not in outside and _proxy_drift():
+        proxy_admin.reload()  # pgbouncer.ini's values again
     return found
