@@ -151,5 +151,5 @@ def restore() -> list[Deviation]:
         cluster.set_quorum_commit(False)  # waits until the writer commits alone again
     health.heal()  # resets every Redis setting of settings.BASELINE
     if "pg-writer" not in outside and _proxy_drift():
-        proxy_admin.reload()  # pgbouncer.ini's values again
+        proxy_admin.reset()  # pgbouncer.ini's values again, and server connections without a lab's state
     return found

@@ -1,6 +1,8 @@
 """Figures of what the RDS Proxy labs measured."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 
 from labkit import figures
@@ -42,5 +44,24 @@ def storm(points: list, max_connections: int):
         ax.set_xlabel("clients, each opening a connection per request")
         ax.legend(fontsize=7)
     fig.suptitle("A connection storm, straight at the writer and through the proxy")
+    fig.tight_layout()
+    return fig
+
+
+def pinning(points: list, busy: float, model: Callable[[int, int, float], float]):
+    """Server connections in use (peak and mean) against the share of pinned clients
+    (``pinning.Point``), with the labelled model's line."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    share = [100 * p.pinned_share for p in points]
+    ax.plot(share, [p.peak_servers for p in points], "o-", color="tab:red", label="measured: peak")
+    ax.plot(share, [p.mean_servers for p in points], "o-", color="tab:blue", label="measured: mean")
+    ax.plot(share, [model(p.clients, p.pinned, busy) for p in points], "k:",
+            label=f"MODEL: pinned + others x {busy:.0%} busy")
+    ax.axhline(points[0].clients, color="grey", linewidth=0.8)
+    ax.text(0, points[0].clients, " one per client (no pooling)", fontsize=8, va="bottom")
+    ax.set_xlabel("pinned clients (%)")
+    ax.set_ylabel("server connections in use")
+    ax.set_title(f"{points[0].clients} clients through the proxy", fontsize=10)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

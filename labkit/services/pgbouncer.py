@@ -11,10 +11,18 @@ from labkit.endpoints import ENDPOINTS
 from labkit.services.base import Daemon, accepts
 
 
+def session_database(database: str) -> str:
+    """The name under which the proxy serves ``database`` in session mode: a client keeps one
+    server connection for its whole session, as RDS Proxy does for a pinned client."""
+    return f"{database}_session"
+
+
 def config_text(folder) -> str:
     writer_host, writer_port = ENDPOINTS["pg-writer"].address
+    database = credentials.pg().database
     return f"""\
 [databases]
+{session_database(database)} = host={writer_host} port={writer_port} dbname={database} pool_mode=session
 * = host={writer_host} port={writer_port}
 
 [pgbouncer]
