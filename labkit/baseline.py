@@ -22,6 +22,7 @@ from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
 from labkit.proxy import admin as proxy_admin
+from labkit.proxy import secret as proxy_secret
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
 from labkit.services.redis import NODES as REDIS_NODES
@@ -33,7 +34,8 @@ PATRONI = {
     "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
-# PgBouncer settings the RDS Proxy labs change: labkit.proxy.admin.BASELINE (pgbouncer.ini's values).
+# PgBouncer settings the RDS Proxy labs change: labkit.proxy.admin.BASELINE (pgbouncer.ini's values);
+# the proxy holds no secret login of a lab's (labkit.proxy.secret: an empty secrets file, no such role).
 
 PG_NODE_NAMES = {f"pg-node{i}" for i in range(1, PG_NODES + 1)}
 
@@ -119,6 +121,8 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         found += _describe_patroni(_patroni_drift(config), config)
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
         found += [Deviation(f"PgBouncer runs with {name} = {value}") for name, value in _proxy_drift().items()]
+        if proxy_secret.held():
+            found.append(Deviation(f"the proxy holds a lab's secret login ({proxy_secret.ROLE})"))
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
@@ -152,4 +156,6 @@ def restore() -> list[Deviation]:
     health.heal()  # resets every Redis setting of settings.BASELINE
     if "pg-writer" not in outside and _proxy_drift():
         proxy_admin.reset()  # pgbouncer.ini's values again, and server connections without a lab's state
+    if "pg-writer" not in outside and proxy_secret.held():
+        proxy_secret.forget()
     return found
