@@ -122,7 +122,7 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
         found += [Deviation(f"PgBouncer runs with {name} = {value}") for name, value in _proxy_drift().items()]
         if proxy_secret.held():
-            found.append(Deviation(f"the proxy holds a lab's secret login ({proxy_secret.ROLE})"))
+            found.append(Deviation(f"the proxy holds a lab's secret login ({', '.join(proxy_secret.ROLES)})"))
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]

@@ -1,8 +1,8 @@
 """Clients that keep their connection while the writer fails: what each one sees, per path.
 
-Each client is an object of the lab's own class: ``client.request()`` makes one request (and
-reconnects first when its connection is broken), ``client.reconnects`` counts the connections it
-had to open again. ``Clients`` calls every client's ``request`` every ``interval`` seconds in a
+Each client is an object like ``KeptConnection``, the application connection the lab shows:
+``client.request()`` makes one request (and reconnects first when its connection is broken),
+``client.reconnects`` counts the connections it had to open again. ``Clients`` calls every client's ``request`` every ``interval`` seconds in a
 thread of its own and records each attempt. ``run_trial`` starts the clients of every path
 (straight at the writer endpoint, through the proxy) at once, crashes the writer with the Aurora
 part's tooling (``labkit.aurora.failover``), waits until every client has been served by the new
@@ -32,6 +32,24 @@ class ClientResult:
     failed: int           # requests that raised
     errors: list[str]     # distinct errors, in the order first seen
     reconnects: int       # connections the client had to open again
+
+
+class KeptConnection:
+    """One long-lived connection of an application, reopened only when broken."""
+
+    def __init__(self, conninfo: str):
+        self.conninfo, self.conn, self.reconnects = conninfo, None, 0
+
+    def request(self) -> tuple:
+        if self.conn is not None and self.conn.closed:  # broken by the last request
+            self.conn, self.reconnects = None, self.reconnects + 1
+        if self.conn is None:
+            self.conn = psycopg.connect(self.conninfo, autocommit=True, prepare_threshold=None)
+        return self.conn.execute("SELECT current_user, now()").fetchone()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 class Clients(Workers):
