@@ -22,7 +22,7 @@ from labkit.aurora.outage import Attempt, describe
 from labkit.workers import Workers
 
 INTERVAL = 0.05     # seconds between two requests of one client
-SERVED_AGAIN = 60.0  # seconds every client gets to be served by the new writer
+SERVED_AGAIN = 60.0  # seconds every client gets to be served, before the crash and by the new writer
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,15 @@ def result(path: str, client, attempts: list[Attempt]) -> ClientResult:
                         list(dict.fromkeys(a.error for a in failures)), client.reconnects)
 
 
+def _wait_until_served(running: Clients, since: float) -> None:
+    deadline = time.monotonic() + SERVED_AGAIN
+    while not running.served_since(since):
+        if time.monotonic() > deadline:
+            raise cluster.ClusterUnhealthy(f"some clients were not served within {SERVED_AGAIN:.0f} s; "
+                                           f"their last attempts: {[a[-1:] for a in running.attempts]}")
+        time.sleep(INTERVAL)
+
+
 def run_trial(make_client: Callable[[str], object], paths: dict[str, str], clients: int,
               cause: str = aurora_failover.POSTMASTER_CRASH, warm_up: float = 1.0) -> list[ClientResult]:
     """``clients`` clients per path (label: conninfo) through one failover by ``cause``; the
@@ -97,21 +106,17 @@ def run_trial(make_client: Callable[[str], object], paths: dict[str, str], clien
     made = [(path, make_client(conninfo)) for path, conninfo in paths.items() for _ in range(clients)]
     try:
         with Clients([client for _, client in made]) as running:
+            _wait_until_served(running, since=0.0)  # every client has a served request before the crash
             time.sleep(warm_up)
             crashed_at = time.monotonic()
             old = aurora_failover.cause_failover(cause)
             cluster.wait_for_new_writer(old, timeout=aurora_failover.NEW_WRITER_TIMEOUT)
-            deadline = time.monotonic() + SERVED_AGAIN
-            while not running.served_since(crashed_at) and time.monotonic() < deadline:
-                time.sleep(INTERVAL)
+            _wait_until_served(running, since=crashed_at)
             time.sleep(warm_up)  # and a little more, so every gap is closed by a served request
     finally:
         for _, client in made:
             client.close()
         aurora_failover.restore(cause)
-    if not running.served_since(crashed_at):
-        raise cluster.ClusterUnhealthy(f"some clients were not served by the new writer within "
-                                       f"{SERVED_AGAIN:.0f} s of the crash")
     return [result(path, client, attempts) for (path, client), attempts in zip(made, running.attempts)]
 
 
