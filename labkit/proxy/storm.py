@@ -43,9 +43,8 @@ def is_refusal(error: str) -> bool:
 class Point(Percentiles):
     path: str
     clients: int
-    seconds: float
-    latency_s: list[float]              # one per request that returned within the ``seconds``
-    served: int                         # requests that returned, those the last ones waited for included
+    seconds: float                      # from the first client's start to the last one's return
+    latency_s: list[float]              # one per request that returned
     errors: dict[str, int]              # error description: requests that raised it
     use: server.ServerUse               # what the writer's processes spent meanwhile
 
@@ -66,8 +65,8 @@ class Point(Percentiles):
         return sum(self.errors.values()) - self.refused
 
     def per_thousand(self, spent: float) -> float:
-        """``spent`` (over the whole watch: the storm and its last requests) per 1,000 served."""
-        return 1000 * spent / self.served if self.served else float("nan")
+        """``spent`` (over the whole watch) per 1,000 requests that returned."""
+        return 1000 * spent / self.requests if self.requests else float("nan")
 
 
 class Storm(Workers):
@@ -96,14 +95,13 @@ class Storm(Workers):
 
 
 def _share(handler: Callable[[str], object], conninfo: str, clients: int, seconds: float, results) -> None:
-    """One process's share of the clients: the latencies of the requests that returned in the
-    first ``seconds``, how many returned in all, and the errors."""
+    """One process's share of the clients for ``seconds`` (and the requests in flight then): when
+    they started and stopped, the latencies of the requests that returned, and the errors."""
     os.nice(CLIENT_NICENESS)
     try:
         with Storm(handler, conninfo, clients) as storm:
             time.sleep(seconds)
-        end = storm.started + seconds
-        results.put(([s for at, s in storm.done if at <= end], len(storm.done), dict(storm.errors)))
+        results.put((storm.started, storm.stopped, [s for _, s in storm.done], dict(storm.errors)))
     except Exception as exc:  # handed to the parent, which raises it
         results.put(exc)
 
@@ -116,7 +114,8 @@ def shares(clients: int, processes: int = PROCESSES) -> list[int]:
 
 def run(handler: Callable[[str], object], conninfo: str, clients: int, seconds: float, path: str,
         watch: Callable[[], server.Watch] = server.Watch) -> Point:
-    """``clients`` clients calling ``handler(conninfo)`` for ``seconds``, the writer watched.
+    """``clients`` clients calling ``handler(conninfo)`` for ``seconds``, the writer watched; the
+    requests in flight then are waited for and counted.
 
     The clients run in a few processes forked from this one (so a handler the page defined runs
     there as it is): one Python process cannot run a couple of hundred clients at once, as its
@@ -135,10 +134,11 @@ def run(handler: Callable[[str], object], conninfo: str, clients: int, seconds: 
     if failed:
         raise RuntimeError(f"a storm process failed: {failed[0]!r}") from failed[0]
     errors: Counter[str] = Counter()
-    for _, _, e in got:
+    for *_, e in got:
         errors.update(e)
-    return Point(path, clients, seconds, [s for latencies, _, _ in got for s in latencies],
-                 sum(served for _, served, _ in got), dict(errors), watching.use)
+    elapsed = max(stopped for _, stopped, _, _ in got) - min(started for started, _, _, _ in got)
+    return Point(path, clients, elapsed, [s for _, _, latencies, _ in got for s in latencies], dict(errors),
+                 watching.use)
 
 
 def sweep(handler: Callable[[str], object], paths: dict[str, str], clients: list[int], seconds: float,

@@ -8,7 +8,7 @@ from labkit.proxy import plots, server, storm  # noqa: E402
 
 def _point(path, clients, served):
     use = server.ServerUse(peak_backends=clients, backend_uss=2**20, server_cpu_s=1.0, sessions=served, proxy_cpu_s=0.0)
-    return storm.Point(path, clients, 1.0, [0.01] * served, served, {"sorry, too many clients already": 2}, use)
+    return storm.Point(path, clients, 1.0, [0.01] * served, {"sorry, too many clients already": 2}, use)
 
 
 def test_the_storm_figure_has_a_line_per_path_in_each_panel():

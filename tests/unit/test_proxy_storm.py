@@ -29,16 +29,16 @@ def refusing(conninfo):
 
 def test_every_request_that_returned_is_counted_and_timed():
     point = storm.run(quick, "dsn", clients=3, seconds=0.2, path="direct", watch=NoWatch)
-    assert point.requests > 0 and point.served >= point.requests
-    assert point.per_second == pytest.approx(point.requests / 0.2)
+    assert point.requests > 0 and point.seconds >= 0.2
+    assert point.per_second == pytest.approx(point.requests / point.seconds)
     assert all(s >= 0 for s in point.latency_s)
     assert point.errors == {} and point.refused == 0
-    assert point.use.sessions == 7 and point.per_thousand(7) == pytest.approx(7000 / point.served)
+    assert point.use.sessions == 7 and point.per_thousand(7) == pytest.approx(7000 / point.requests)
 
 
 def test_a_refused_login_is_counted_as_refused_not_as_served():
     point = storm.run(refusing, "dsn", clients=2, seconds=0.2, path="direct", watch=NoWatch)
-    assert point.requests == 0 and point.served == 0
+    assert point.requests == 0
     assert point.refused > 0 and point.other_errors == 0
     assert math.isnan(point.per_thousand(1.0))
 
