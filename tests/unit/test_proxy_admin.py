@@ -16,3 +16,16 @@ def test_a_setting_outside_the_baseline_is_refused_before_anything_changes(monke
     with pytest.raises(ValueError, match="add a setting to admin.BASELINE"):
         with admin.settings(max_client_conn=5):
             pass
+
+
+def test_a_proxy_that_is_down_has_no_drift_to_report_and_is_not_asked(monkeypatch):
+    from labkit import baseline
+
+    monkeypatch.setattr(baseline, "accepts", lambda name: False)
+    monkeypatch.setattr(admin, "connect", lambda: pytest.fail("asked a proxy that is down"))
+    assert baseline._proxy_drift() == {}
+
+
+def test_a_setting_a_lab_left_changed_is_reported_as_drift(monkeypatch):
+    monkeypatch.setattr(admin, "config", lambda: {**admin.BASELINE, "default_pool_size": "1", "other": "x"})
+    assert admin.drift() == {"default_pool_size": "1"}
