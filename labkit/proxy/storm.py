@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from labkit import tables
 from labkit.aurora.outage import describe
@@ -106,6 +107,17 @@ def _share(handler: Callable[[str], object], conninfo: str, clients: int, second
         results.put(exc)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_local(conninfo: str) -> None:
+    """A storm is load a server was not sized for: it is sent only to servers on this machine."""
+    host = conninfo_to_dict(conninfo).get("host", "")
+    if host not in LOOPBACK:
+        raise ValueError(f"a connection storm goes only to servers on this machine, not to {host!r}: "
+                         "unset LABKIT_PG_WRITER and LABKIT_PG_PROXY (or point them at 127.0.0.1) to run it")
+
+
 def shares(clients: int, processes: int = PROCESSES) -> list[int]:
     """``clients`` spread as evenly as possible over at most ``processes`` processes."""
     used = min(clients, processes)
@@ -120,6 +132,7 @@ def run(handler: Callable[[str], object], conninfo: str, clients: int, seconds: 
     The clients run in a few processes forked from this one (so a handler the page defined runs
     there as it is): one Python process cannot run a couple of hundred clients at once, as its
     threads take turns on one interpreter lock."""
+    check_local(conninfo)
     fork = multiprocessing.get_context("fork")
     results = fork.Queue()
     with watch() as watching:

@@ -19,6 +19,14 @@ class NoWatch:
                                     proxy_cpu_s=0.1)
 
 
+LOCAL = "host=127.0.0.1 port=1 dbname=lab"
+
+
+def test_a_storm_is_never_sent_to_another_machine():
+    with pytest.raises(ValueError, match="only to servers on this machine"):
+        storm.run(quick, "host=db.example.com dbname=lab", clients=1, seconds=0.01, path="direct", watch=NoWatch)
+
+
 def quick(conninfo):
     return conninfo
 
@@ -28,7 +36,7 @@ def refusing(conninfo):
 
 
 def test_every_request_that_returned_is_counted_and_timed():
-    point = storm.run(quick, "dsn", clients=3, seconds=0.2, path="direct", watch=NoWatch)
+    point = storm.run(quick, LOCAL, clients=3, seconds=0.2, path="direct", watch=NoWatch)
     assert point.requests > 0 and point.seconds >= 0.2
     assert point.per_second == pytest.approx(point.requests / point.seconds)
     assert all(s >= 0 for s in point.latency_s)
@@ -37,7 +45,7 @@ def test_every_request_that_returned_is_counted_and_timed():
 
 
 def test_a_refused_login_is_counted_as_refused_not_as_served():
-    point = storm.run(refusing, "dsn", clients=2, seconds=0.2, path="direct", watch=NoWatch)
+    point = storm.run(refusing, LOCAL, clients=2, seconds=0.2, path="direct", watch=NoWatch)
     assert point.requests == 0
     assert point.refused > 0 and point.other_errors == 0
     assert math.isnan(point.per_thousand(1.0))
@@ -48,7 +56,7 @@ def test_any_other_exception_is_a_bug_and_stops_the_storm():
         raise ZeroDivisionError("bug")
 
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        storm.run(broken, "dsn", clients=1, seconds=0.05, path="direct", watch=NoWatch)
+        storm.run(broken, LOCAL, clients=1, seconds=0.05, path="direct", watch=NoWatch)
 
 
 @pytest.mark.parametrize("clients", [1, 3, 4, 250])
@@ -66,7 +74,7 @@ def test_both_refusals_postgresql_gives_count_as_refusals():
 
 def test_the_sweep_runs_each_path_for_each_crowd_and_tabulates_them(monkeypatch):
     monkeypatch.setattr(storm, "SETTLE", 0)
-    points = storm.sweep(quick, {"direct": "a", "proxy": "b"}, [2, 1], seconds=0.05, watch=NoWatch)
+    points = storm.sweep(quick, {"direct": LOCAL, "proxy": LOCAL + " port=2"}, [2, 1], seconds=0.05, watch=NoWatch)
     assert [(p.path, p.clients) for p in points] == [("direct", 1), ("proxy", 1), ("direct", 2), ("proxy", 2)]
     table = storm.table(points)
     assert table.count("\n") == 5 and "| proxy | 2 |" in table
