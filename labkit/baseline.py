@@ -21,6 +21,8 @@ from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
+from labkit.proxy import admin as proxy_admin
+from labkit.proxy import secret as proxy_secret
 from labkit.security import audit_baseline, relay, scratch_mariadb, stage
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
@@ -35,6 +37,8 @@ PATRONI = {
                                   **audit_baseline.LOG_SETTINGS}},  # lab 19 logs logins and users
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
+# PgBouncer settings the RDS Proxy labs change: labkit.proxy.admin.BASELINE (pgbouncer.ini's values);
+# the proxy holds no secret login of a lab's (labkit.proxy.secret: an empty secrets file, no such role).
 
 PG_NODE_NAMES = {f"pg-node{i}" for i in range(1, PG_NODES + 1)}
 
@@ -112,6 +116,12 @@ def _drained() -> list[tuple[str, str]]:
             if state.startswith(("MAINT", "DRAIN")) and name in PG_NODE_NAMES and BY_NAME[name].running()]
 
 
+def _proxy_drift() -> dict[str, str]:
+    """The PgBouncer settings a lab left changed (none when PgBouncer is down: `up` restarts it
+    from its configuration file)."""
+    return proxy_admin.drift() if accepts("pg-proxy") else {}
+
+
 def _own_on_demand(outside: set[str]) -> list[str]:
     """The servers of ON_DEMAND that a lab of this cloud started and left running."""
     return [name for name in ON_DEMAND if external.anchor(name) not in outside and _running(name)]
@@ -127,6 +137,9 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         found += _describe_patroni(_patroni_drift(config), config)
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
         found += _audit_drift()
+        found += [Deviation(f"PgBouncer runs with {name} = {value}") for name, value in _proxy_drift().items()]
+        if proxy_secret.held():
+            found.append(Deviation(f"the proxy holds a lab's secret login ({', '.join(proxy_secret.ROLES)})"))
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
@@ -162,4 +175,8 @@ def restore() -> list[Deviation]:
     if "synchronous_mode" in drift:
         cluster.set_quorum_commit(False)  # waits until the writer commits alone again
     health.heal()  # resets every Redis setting of settings.BASELINE
+    if "pg-writer" not in outside and _proxy_drift():
+        proxy_admin.reset()  # pgbouncer.ini's values again, and server connections without a lab's state
+    if "pg-writer" not in outside and proxy_secret.held():
+        proxy_secret.forget()
     return found
