@@ -157,6 +157,10 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14002, on_demand=True),
         Endpoint("secure-mysql", "RDS for MySQL instance of the security labs (TLS required, its own certificate)",
                  14003, on_demand=True),
+        Endpoint("pg-secondary", "Aurora Global Database secondary: a PostgreSQL replica in another \"Region\"",
+                 14120, on_demand=True),
+        Endpoint("region-relay", "the network path between the two Regions, with a one-way delay",
+                 14121, public=False, on_demand=True),
     ]
 }
 
