@@ -6,40 +6,26 @@ The write itself is the page's function, ``write(conn, n)``, called with n = 1, 
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from sqlalchemy.engine import Connection, Engine
 
+from labkit.workers import Workers
 
-class AcknowledgedWrites:
-    """Runs ``write(conn, n)`` in a thread on one connection to ``engine`` until the ``with``
+
+class AcknowledgedWrites(Workers):
+    """Runs ``write(conn, n)`` in one thread on one connection to ``engine`` until the ``with``
     block ends; ``acknowledged`` holds every n whose call returned."""
+    role = "writer"
 
     def __init__(self, engine: Engine, write: Callable[[Connection, int], None]):
+        super().__init__(threads=1)
         self.engine, self.write = engine, write
         self.acknowledged: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._error: BaseException | None = None
 
-    def _run(self) -> None:
-        n = 0
-        try:
-            with self.engine.connect() as conn:
-                while not self._stop.is_set():
-                    n += 1
-                    self.write(conn, n)
-                    self.acknowledged.append(n)
-        except Exception as exc:  # raised again by __exit__, so a broken write cannot pass unnoticed
-            self._error = exc
-
-    def __enter__(self) -> AcknowledgedWrites:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        if self._error is not None:
-            raise RuntimeError(f"the application's write failed: {self._error!r}") from self._error
+    def work(self, worker: int) -> None:
+        with self.engine.connect() as conn:
+            while not self.stopping.is_set():
+                n = len(self.acknowledged) + 1
+                self.write(conn, n)
+                self.acknowledged.append(n)
