@@ -41,7 +41,8 @@ def standby_conf(data: Path, port: int, relay: tuple[str, int], password: str) -
     conninfo = (f"host={host} port={relay_port} user=replicator password={password} "
                 f"application_name=secondary-region sslmode=require")
     settings = {**pitr.own_server_settings(data, port, "secondary-region"),
-                "primary_conninfo": conninfo, "hot_standby": "on"}
+                "primary_conninfo": conninfo, "hot_standby": "on",
+                "wal_retrieve_retry_interval": "200ms"}  # reconnect (or notice a promotion) soon after a cut
     return pitr.auto_conf_block("secondary Region (labkit.aurora.secondary_region)", settings)
 
 
