@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from labkit import cloud, cluster, external, procs
-from labkit.aurora import binlog_replay, pitr
+from labkit.aurora import binlog_replay, pitr, secondary_region
 from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
@@ -55,6 +55,8 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     "secure-mysql": stage.teardown,
     relay.RELAY: relay.close_all,
     **{name: (lambda name=name: scratch_mariadb.stop(name)) for name in scratch_mariadb.SERVERS},
+    secondary_region.SECONDARY: secondary_region.stop,
+    secondary_region.RELAY: secondary_region.stop,
 }
 
 

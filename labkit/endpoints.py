@@ -165,6 +165,10 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14042, on_demand=True),
         Endpoint("mariadb-audited", "RDS for MariaDB instance with its audit plugin on (a security lab starts it)",
                  14043, on_demand=True),
+        Endpoint("pg-secondary", "Aurora Global Database secondary: a PostgreSQL replica in another \"Region\"",
+                 14120, on_demand=True),
+        Endpoint("region-relay", "the network path between the two Regions, with a one-way delay",
+                 14121, public=False, on_demand=True),
     ]
 }
 

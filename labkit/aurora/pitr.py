@@ -80,7 +80,7 @@ def _clear(folder: Path) -> None:
             entry.unlink()
 
 
-def _run_as_daemon(argv: list[str], what: str, env: dict | None = None) -> None:
+def run_as_daemon(argv: list[str], what: str, env: dict | None = None) -> None:
     done = subprocess.run(argv, capture_output=True, text=True, env=env, **accounts.popen_kwargs())
     if done.returncode:
         raise RecoveryFailed(f"{what} failed ({' '.join(argv[:3])} ...):\n{done.stderr[-2000:]}")
@@ -93,15 +93,16 @@ def _empty_data_folder(name: str) -> Path:
     return accounts.give(folder, 0o700)
 
 
-def base_backup() -> Path:
-    """``pg_basebackup`` of the writer, run as the daemon account; returns the backup folder.
+def base_backup(folder: str = "pitr-base-backup") -> Path:
+    """``pg_basebackup`` of the writer into the state folder's ``folder``, run as the daemon
+    account; returns the backup folder.
 
     ``--no-sync`` skips flushing the copy to disk: a lab's backup need not survive a power cut,
     and the flush takes seconds on a busy laptop.
     """
-    target = _empty_data_folder("pitr-base-backup")
+    target = _empty_data_folder(folder)
     host, port = ENDPOINTS["pg-writer"].address
-    _run_as_daemon(
+    run_as_daemon(
         [str(binaries.postgres_bin_dir() / "pg_basebackup"), "-h", host, "-p", str(port),
          "-U", "replicator", "-D", str(target), "-X", "stream", "-c", "fast", "--no-sync", "--no-password"],
         "pg_basebackup",
@@ -141,33 +142,46 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def recovery_conf(data_dir: Path, archive: Path, target_time: datetime, port: int) -> str:
-    """Settings appended to the restored copy's postgresql.auto.conf (which wins over the
-    postgresql.conf Patroni wrote): its own port, socket and hba files, no archiving into the live
-    cluster's archive, and recovery from the archive up to ``target_time`` inclusive, then promote.
-    """
-    if target_time.tzinfo is None:
-        raise ValueError("target_time must carry a time zone (use the server's timestamptz)")
-    settings = {
+def own_server_settings(data_dir: Path, port: int, cluster_name: str) -> dict[str, str]:
+    """What makes a copy of the cluster's data folder a server of its own, outside Patroni: its
+    port, socket and hba files, and no archiving into the live cluster's archive."""
+    return {
         "port": str(port),
         "listen_addresses": "127.0.0.1",
         "unix_socket_directories": str(data_dir),
         "hba_file": str(data_dir / "pg_hba.conf"),
         "ident_file": str(data_dir / "pg_ident.conf"),
-        "cluster_name": "restored",
+        "cluster_name": cluster_name,
         "archive_mode": "off",
         "synchronous_standby_names": "",
+    }
+
+
+def auto_conf_block(title: str, settings: dict[str, str]) -> str:
+    """``settings`` as lines to append to postgresql.auto.conf (which wins over the
+    postgresql.conf Patroni wrote), under a comment naming who added them."""
+    lines = ["", f"# {title}"]
+    lines += [f"{name} = {_quote(value)}" for name, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def recovery_conf(data_dir: Path, archive: Path, target_time: datetime, port: int) -> str:
+    """Settings appended to the restored copy's postgresql.auto.conf: a server of its own, and
+    recovery from the archive up to ``target_time`` inclusive, then promote.
+    """
+    if target_time.tzinfo is None:
+        raise ValueError("target_time must carry a time zone (use the server's timestamptz)")
+    settings = {
+        **own_server_settings(data_dir, port, "restored"),
         "restore_command": f"cp {shlex.quote(str(archive))}/%f %p",
         "recovery_target_time": target_time.isoformat(sep=" "),
         "recovery_target_inclusive": "on",
         "recovery_target_action": "promote",
     }
-    lines = ["", "# point-in-time restore (labkit.aurora.pitr)"]
-    lines += [f"{name} = {_quote(value)}" for name, value in settings.items()]
-    return "\n".join(lines) + "\n"
+    return auto_conf_block("point-in-time restore (labkit.aurora.pitr)", settings)
 
 
-def _pg_ctl(*args: str) -> list[str]:
+def pg_ctl(*args: str) -> list[str]:
     return [str(binaries.postgres_bin_dir() / "pg_ctl"), *args]
 
 
@@ -184,14 +198,14 @@ def restore(backup: Path, target_time: datetime, timeout: float = 60.0) -> Path:
     endpoint = ENDPOINTS[RESTORE]
     ports.ensure_free(endpoint)
     data = _empty_data_folder(restored_data_dir().name)
-    _run_as_daemon(["cp", "-a", f"{backup}/.", str(data)], "copying the base backup")
+    run_as_daemon(["cp", "-a", f"{backup}/.", str(data)], "copying the base backup")
     (data / "standby.signal").unlink(missing_ok=True)  # a backup of a replica would carry one
     auto_conf = data / "postgresql.auto.conf"
     accounts.write(auto_conf, auto_conf.read_text() + recovery_conf(
         data, wal_archive_dir(), target_time, endpoint.bound_port), 0o600)
     accounts.write(data / "recovery.signal", "", 0o600)
     log = procs.log_file(RESTORE)
-    _run_as_daemon(_pg_ctl("start", "-D", str(data), "-l", str(log), "-w", "-t", str(int(timeout))),
+    run_as_daemon(pg_ctl("start", "-D", str(data), "-l", str(log), "-w", "-t", str(int(timeout))),
                    f"starting the restored server (see {log})")
     _wait_promoted(data, endpoint.bound_port, timeout, log)
     return data
@@ -216,7 +230,7 @@ def stop_restored() -> None:
     """Stop the restored server if it runs (fast shutdown) and delete its data."""
     data = restored_data_dir()
     if procs.postmaster_pid(data) is not None:
-        _run_as_daemon(_pg_ctl("stop", "-D", str(data), "-m", "fast", "-w"), "stopping the restored server")
+        run_as_daemon(pg_ctl("stop", "-D", str(data), "-m", "fast", "-w"), "stopping the restored server")
     if data.exists():
         shutil.rmtree(data)
 

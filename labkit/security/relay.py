@@ -7,73 +7,31 @@ client and the server on one machine.
 from __future__ import annotations
 
 import re
-import socket
 import threading
 
-from labkit.endpoints import ENDPOINTS
+from labkit.relay import Relay, close_all
 
 RELAY = "wire-relay"
-_OPEN: set[WireTap] = set()  # relays of this process that listen
+__all__ = ["RELAY", "WireTap", "close_all", "readable"]
 
 
-class WireTap:
+class WireTap(Relay):
     """Listens on the ``wire-relay`` endpoint and forwards each connection to ``target``
     (host, port), recording the bytes sent each way. Use as a context manager."""
 
     def __init__(self, target: tuple[str, int]):
-        self.target = target
         self.to_server, self.to_client = bytearray(), bytearray()
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(ENDPOINTS[RELAY].address)
-        self.address = self._listener.getsockname()[:2]
-        _OPEN.add(self)
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._record_lock = threading.Lock()
+        super().__init__(RELAY, target)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:  # closed
-                return
-            server = socket.create_connection(self.target, timeout=5)
-            server.settimeout(None)
-            threading.Thread(target=self._pump, args=(client, server, self.to_server), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, self.to_client), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket, record: bytearray) -> None:
-        try:
-            while data := source.recv(65536):
-                with self._lock:
-                    record.extend(data)
-                sink.sendall(data)
-        except OSError:
-            return  # the other direction closed both sockets: nothing left to forward
-        finally:
-            for s in (source, sink):
-                s.close()
+    def seen(self, to_server: bool, data: bytes) -> None:
+        with self._record_lock:
+            (self.to_server if to_server else self.to_client).extend(data)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._record_lock:
             self.to_server.clear()
             self.to_client.clear()
-
-    def close(self) -> None:
-        # shutdown first: on Linux close() alone leaves the port listening while accept() blocks on it
-        self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
-        _OPEN.discard(self)
-
-    def __enter__(self) -> WireTap:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def close_all() -> None:
-    """Stop every relay of this process (one left listening by an interrupted cell)."""
-    for tap in list(_OPEN):
-        tap.close()
 
 
 def readable(data: bytes, shortest: int = 6) -> list[str]:

@@ -39,6 +39,7 @@ skip-name-resolve
 server-id = {self.server_id}
 log-bin = {f}/data/binlog
 binlog-format = ROW
+binlog-row-image = FULL
 log-slave-updates = ON
 gtid-strict-mode = ON
 read-only = {'ON' if self.name == READER else 'OFF'}
@@ -96,6 +97,8 @@ def setup() -> None:
             f"CREATE USER IF NOT EXISTS '{lab.user}'@'%' IDENTIFIED BY '{lab.password}'",
             f"GRANT ALL ON `{lab.database}`.* TO '{lab.user}'@'%'",
             f"GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO '{lab.user}'@'%'",
+            # reading the binlog over the network and applying mariadb-binlog's output (flashback)
+            f"GRANT REPLICATION SLAVE, BINLOG REPLAY ON *.* TO '{lab.user}'@'%'",
             f"ALTER USER 'root'@'localhost' IDENTIFIED BY '{pw['mysql_root']}'",
         ):
             cur.execute(sql)
