@@ -100,6 +100,7 @@ class PlainServers:
                              dbname="postgres", autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {LOGIN['user']} LOGIN PASSWORD '{LOGIN['password']}'")
             conn.execute(f"CREATE DATABASE {LOGIN['database']} OWNER {LOGIN['user']}")
+            conn.execute(f"GRANT pg_monitor TO {LOGIN['user']}")  # as RDS's master user has it
         replica = self.folder / "pg-replica"
         _run([str(bin_dir / "pg_basebackup"), "-h", str(self.folder), "-p", str(self.port["pg-primary"]),
               "-U", "postgres", "-D", str(replica), "-R", "-X", "stream", "-c", "fast"], "pg_basebackup")
