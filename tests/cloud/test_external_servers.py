@@ -41,7 +41,12 @@ if result.err is not None:
 # lab: the beginnings of the steps it skips against servers it cannot control
 LABS = {
     "01-endpoints-and-replicas.md": [],
+    "03-quorum-commit.md": ["switch quorum commit on and off"],
+    "04-failover.md": ["crash the writer and switch it over", "pause Patroni"],
+    "05-read-scaling.md": ["add the reader", "kill -9 the PostgreSQL"],
     "08-cache-aside.md": ["start a lone, empty Redis node"],
+    "09-write-through.md": [],
+    "12-ttl-and-eviction.md": ["start lone Redis nodes"],
 }
 
 
