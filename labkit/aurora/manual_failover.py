@@ -49,6 +49,18 @@ def stop_postgres(node: str) -> None:
         raise RuntimeError(f"pg_ctl could not stop {node}: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def wait_key_released(node: str, timeout: float = 15.0) -> float:
+    """Wait until ``node``'s agent gives up the leader key; return the seconds waited.
+
+    Paused, Patroni still removes the key of a node whose PostgreSQL stopped, a moment after it
+    notices. A replica promoted before that has forked from the key holder's timeline, and its own
+    agent, paused or not, rewinds it back into a replica of the key holder.
+    """
+    return cluster.wait_for(
+        lambda: not any(m["name"] == node and m["role"] == "writer" for m in cluster.topology()),
+        f"{node}'s agent giving up the leader key", timeout)
+
+
 def wal_positions(nodes: list[str]) -> list[dict]:
     """Per replica: WAL received and replayed (LSN text and bytes from the start of the log)."""
     query = ("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
