@@ -43,9 +43,11 @@ LABS = {
     "01-endpoints-and-replicas.md": [],
     "03-quorum-commit.md": ["switch quorum commit on and off"],
     "04-failover.md": ["crash the writer and switch it over", "pause Patroni"],
-    "05-read-scaling.md": ["add the reader", "kill -9 the PostgreSQL"],
+    "06-backtrack-and-pitr.md": ["switch on WAL archiving", "dump the table as root"],
+    "07-maintenance-and-monitoring.md": ["change a setting that needs a restart", "load pg_stat_statements"],
     "08-cache-aside.md": ["start a lone, empty Redis node"],
-    "09-write-through.md": [],
+    "10-session-store.md": ["kill -9 the Redis primary"],
+    "11-redis-vs-memcached.md": ["stop memcached2", "kill -9 the Redis primary"],
     "12-ttl-and-eviction.md": ["start lone Redis nodes"],
 }
 
