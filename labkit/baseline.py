@@ -21,17 +21,24 @@ from labkit.cache import clients, health, settings, standalone
 from labkit.cache.sessions import app_servers
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
+from labkit.proxy import admin as proxy_admin
+from labkit.proxy import secret as proxy_secret
+from labkit.security import audit_baseline, relay, scratch_mariadb, stage
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
+from labkit.services.patroni import audit_library_installed
 from labkit.services.redis import NODES as REDIS_NODES
 
 # Patroni's cluster-wide settings that labs change, as every lab expects to find them.
 PATRONI = {
     "synchronous_mode": False,          # lab 3 switches quorum commit on
     "pause": False,                     # lab 4's manual failover pauses Patroni
-    "postgresql": {"parameters": {"archive_command": pitr.DISCARD}},  # lab 6 archives WAL
+    "postgresql": {"parameters": {"archive_command": pitr.DISCARD,  # lab 6 archives WAL
+                                  **audit_baseline.LOG_SETTINGS}},  # lab 19 logs logins and users
 }
 # Redis settings: labkit.cache.settings.BASELINE, on both nodes of the pair.
+# PgBouncer settings the RDS Proxy labs change: labkit.proxy.admin.BASELINE (pgbouncer.ini's values);
+# the proxy holds no secret login of a lab's (labkit.proxy.secret: an empty secrets file, no such role).
 
 PG_NODE_NAMES = {f"pg-node{i}" for i in range(1, PG_NODES + 1)}
 
@@ -43,6 +50,11 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     **{name: (lambda name=name: standalone.stop(name)) for name in standalone.STANDALONE},
     **{name: app_servers.stop for name in app_servers.INSTANCES},
     **{name: memorydb_pair.stop for name in memorydb_pair.PAIR.nodes + memorydb_pair.PAIR.sentinels},
+    "secure-pg": stage.teardown,
+    "secure-redis": stage.teardown,
+    "secure-mysql": stage.teardown,
+    relay.RELAY: relay.close_all,
+    **{name: (lambda name=name: scratch_mariadb.stop(name)) for name in scratch_mariadb.SERVERS},
 }
 
 
@@ -82,6 +94,14 @@ def _describe_patroni(drift: dict, config: dict) -> list[Deviation]:
     return found
 
 
+def _audit_drift() -> list[Deviation]:
+    found = [Deviation(f"role {role} has its own audit level ({settings})")
+             for role, settings in audit_baseline.raised().items()]
+    if audit_library_installed():
+        found += [Deviation(f"{name} has not loaded pgaudit") for name in audit_baseline.without_pgaudit()]
+    return found
+
+
 def _redis_drift() -> dict[str, dict[str, str]]:
     return {node: {k: v for k, v in settings.current(clients.redis_at(node), settings.BASELINE).items()
                    if v != settings.BASELINE[k]}
@@ -94,6 +114,12 @@ def _drained() -> list[tuple[str, str]]:
     return [(listener, name) for listener in haproxy.PG_LISTENERS
             for name, state in haproxy.servers(listener).items()
             if state.startswith(("MAINT", "DRAIN")) and name in PG_NODE_NAMES and BY_NAME[name].running()]
+
+
+def _proxy_drift() -> dict[str, str]:
+    """The PgBouncer settings a lab left changed (none when PgBouncer is down: `up` restarts it
+    from its configuration file)."""
+    return proxy_admin.drift() if accepts("pg-proxy") else {}
 
 
 def _own_on_demand(outside: set[str]) -> list[str]:
@@ -110,6 +136,10 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
         config = _patroni_config()
         found += _describe_patroni(_patroni_drift(config), config)
         found += [Deviation(f"{name} is out of the {listener} endpoint") for listener, name in _drained()]
+        found += _audit_drift()
+        found += [Deviation(f"PgBouncer runs with {name} = {value}") for name, value in _proxy_drift().items()]
+        if proxy_secret.held():
+            found.append(Deviation(f"the proxy holds a lab's secret login ({', '.join(proxy_secret.ROLES)})"))
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
@@ -138,7 +168,15 @@ def restore() -> list[Deviation]:
     if drift:
         cluster.patch_config(drift)
     cluster.heal()  # also brings drained nodes back into the endpoints
+    if "pg-writer" not in outside:
+        audit_baseline.reset()
+        if audit_library_installed():
+            audit_baseline.load()  # once, on a cluster started before pgaudit was installed
     if "synchronous_mode" in drift:
         cluster.set_quorum_commit(False)  # waits until the writer commits alone again
     health.heal()  # resets every Redis setting of settings.BASELINE
+    if "pg-writer" not in outside and _proxy_drift():
+        proxy_admin.reset()  # pgbouncer.ini's values again, and server connections without a lab's state
+    if "pg-writer" not in outside and proxy_secret.held():
+        proxy_secret.forget()
     return found

@@ -1,9 +1,10 @@
 """SQLAlchemy engines for the course's database endpoints, as an application would open them.
 
 PostgreSQL endpoints use psycopg 3 and verify TLS against the local CA (as an Aurora client
-verifies against the AWS root certificates); MySQL endpoints use PyMySQL. ``LABKIT_PG_SSLMODE``
-and ``LABKIT_PG_SSLROOTCERT`` change the TLS checks when the labs point elsewhere, and
-``LABKIT_MYSQL_SSL_CA`` turns on verified TLS to MySQL. An engine for a server labkit did not
+verifies against the AWS root certificates); MySQL endpoints use PyMySQL. Verification is the
+default wherever a CA is known: ``LABKIT_PG_SSLROOTCERT`` and ``LABKIT_MYSQL_SSL_CA`` name it for
+other servers (``LABKIT_PG_SSLMODE`` overrides the mode); where none is known, the first engine
+says plainly what is not verified. An engine for a server labkit did not
 start logs in once at once, so a wrong login names its variable before any lab code runs.
 """
 from __future__ import annotations
@@ -18,17 +19,54 @@ from sqlalchemy.engine import URL, Connection, Engine
 from labkit import credentials, external, logins, tls
 from labkit.endpoints import ENDPOINTS, endpoint
 
+_TOLD: set[str] = set()  # endpoints whose unverified TLS was already told, once per process
+
+
+def _ca_file(variable: str) -> str | None:
+    """The CA bundle the environment names, checked: a wrong path is told before a driver's error."""
+    path = os.environ.get(variable, "").strip()
+    if path and not os.path.isfile(path):
+        raise FileNotFoundError(f"{variable}={path!r} is not a file: download the CA bundle (for RDS and Aurora, "
+                                f"https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) and point "
+                                f"{variable} at it, or unset it")
+    return path or None
+
 
 def _pg_tls(name: str, outside: bool = False) -> dict:
-    """TLS settings for endpoint ``name``: verified against the course's CA locally, required on
-    another host; a server of someone else's on this machine (``outside``) gets TLS if it offers it,
-    as its traffic never leaves the machine."""
+    """TLS settings for endpoint ``name``: verified (``verify-full``) wherever a CA is known, the
+    course's CA for its own servers, LABKIT_PG_SSLROOTCERT for any other. On another host with no
+    CA known, TLS is required but the server is not verified (``unverified`` says so); a server of
+    someone else's on this machine (``outside``) gets TLS if it offers it, as its traffic never
+    leaves the machine."""
     if name == "pg-proxy":  # PgBouncer speaks plain TCP to clients here; it uses TLS to the cluster
         return {"sslmode": os.environ.get("LABKIT_PG_SSLMODE", "prefer")}
-    ca = os.environ.get("LABKIT_PG_SSLROOTCERT") or str(tls.files()["ca"])
-    default = "require" if not ENDPOINTS[name].is_local() else "prefer" if outside else "verify-full"
+    given = _ca_file("LABKIT_PG_SSLROOTCERT")
+    local = ENDPOINTS[name].is_local()
+    default = "verify-full" if given or (local and not outside) else "prefer" if local else "require"
     mode = os.environ.get("LABKIT_PG_SSLMODE") or default
+    ca = given or str(tls.files()["ca"])
     return {"sslmode": mode, "sslrootcert": ca} if mode.startswith("verify") else {"sslmode": mode}
+
+
+def _mysql_tls() -> dict:
+    """PyMySQL's TLS arguments: the CA, the certificate and the host name verified, when
+    LABKIT_MYSQL_SSL_CA names a CA; none otherwise (the course's MariaDB offers no TLS)."""
+    ca = _ca_file("LABKIT_MYSQL_SSL_CA")
+    return {"ssl_ca": ca, "ssl_verify_cert": True, "ssl_verify_identity": True} if ca else {}
+
+
+def unverified(name: str, connect_args: dict) -> str | None:
+    """What a connection to endpoint ``name`` on another host would not check, or None."""
+    if ENDPOINTS[name].is_local():
+        return None
+    where = "{} at {}:{}".format(name, *ENDPOINTS[name].address)
+    if name.startswith("mysql-") and "ssl_ca" not in connect_args:
+        return (f"{where}: no TLS (no CA known); set LABKIT_MYSQL_SSL_CA to the server's CA bundle "
+                f"to encrypt and verify the connection")
+    if name.startswith("pg-") and not connect_args.get("sslmode", "").startswith("verify"):
+        return (f"{where}: sslmode={connect_args.get('sslmode')} does not verify the server (no CA known); "
+                f"set LABKIT_PG_SSLROOTCERT to the server's CA bundle to verify it")
+    return None
 
 
 def url(name: str) -> URL:
@@ -58,15 +96,14 @@ def engine(name: str, **kwargs) -> Engine:
     else:
         connect_args = {"connect_timeout": 3, **_mysql_tls()}
         login = credentials.mysql()
+    warning = unverified(name, connect_args)
+    if warning and name not in _TOLD:
+        _TOLD.add(name)
+        print(f"Not verified: {warning}.")
     made = sa.create_engine(url(name), connect_args=connect_args, **kwargs)
     if outside:
         logins.check_database(name, made, login.user, login.database)
     return made
-
-
-def _mysql_tls() -> dict:
-    ca = os.environ.get("LABKIT_MYSQL_SSL_CA")
-    return {"ssl": {"ca": ca}} if ca else {}
 
 
 @functools.lru_cache(maxsize=64)

@@ -149,6 +149,22 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("etcd", "failover store of the PostgreSQL cluster (etcd)", 12379, public=False),
         Endpoint("etcd-peer", "etcd peer port", 12380, public=False),
         *(_patroni_api(i) for i in range(1, PG_EXTRA_NODE + 1)),
+        Endpoint("secure-pg", "RDS for PostgreSQL instance of the security labs (its own certificates, "
+                 "pg_hba.conf and token check)", 14000, on_demand=True),
+        Endpoint("wire-relay", "the network path between client and database that the TLS lab records",
+                 14001, public=False, on_demand=True),
+        Endpoint("secure-redis", "ElastiCache for Redis node of the security labs (TLS only, users and ACLs)",
+                 14002, on_demand=True),
+        Endpoint("secure-mysql", "RDS for MySQL instance of the security labs (TLS required, its own certificate)",
+                 14003, on_demand=True),
+        Endpoint("mariadb-plain", "RDS for MariaDB instance without encryption at rest (a security lab starts it)",
+                 14040, on_demand=True),
+        Endpoint("mariadb-encrypted", "RDS for MariaDB instance encrypted at rest (a security lab starts it)",
+                 14041, on_demand=True),
+        Endpoint("mariadb-stolen", "a copy of the encrypted instance's disk, started without its key",
+                 14042, on_demand=True),
+        Endpoint("mariadb-audited", "RDS for MariaDB instance with its audit plugin on (a security lab starts it)",
+                 14043, on_demand=True),
     ]
 }
 

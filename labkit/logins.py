@@ -20,8 +20,12 @@ PG_REFUSALS = (
                                           "(or LABKIT_PG_USER)"),
     (("pg_hba.conf",), "does not let user {user} in from here with this TLS setting: fix "
                        "LABKIT_PG_SSLMODE, or the server's pg_hba.conf"),
+    (("does not match host name",), "presents a certificate for another host name: set the endpoint's "
+                                    "LABKIT_PG_* variable to a name in its certificate (on AWS, the "
+                                    "endpoint's DNS name, not an IP address or an alias of your own)"),
     (("certificate",), "has a certificate this client does not trust: set LABKIT_PG_SSLROOTCERT to its "
-                       "CA bundle, or LABKIT_PG_SSLMODE=require"),
+                       "CA bundle (for RDS and Aurora, global-bundle.pem); LABKIT_PG_SSLMODE=require would "
+                       "encrypt without checking whom the client talks to"),
     (("role", "does not exist"), "has no user {user}: fix LABKIT_PG_USER"),
     (("database", "does not exist"), "has no database {database}: fix LABKIT_PG_DATABASE (it must exist)"),
     (("SSL",), "and this client disagree on TLS: fix LABKIT_PG_SSLMODE (disable, require, verify-full)"),

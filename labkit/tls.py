@@ -29,7 +29,18 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
                              serialization.NoEncryption())
 
 
-def _build(subject: str, issuer_name: x509.Name, issuer_key, public_key, ca: bool) -> x509.Certificate:
+LOCAL_NAMES = ("localhost", "127.0.0.1")
+
+
+def _alt_name(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
+def _build(subject: str, issuer_name: x509.Name, issuer_key, public_key, ca: bool,
+           names: tuple[str, ...] = LOCAL_NAMES) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
     builder = (
         x509.CertificateBuilder()
@@ -39,8 +50,8 @@ def _build(subject: str, issuer_name: x509.Name, issuer_key, public_key, ca: boo
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
     if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        builder = builder.add_extension(x509.SubjectAlternativeName([_alt_name(n) for n in names]),
+                                        critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 DEBIAN_PACKAGES=(postgresql postgresql-contrib etcd-server haproxy pgbouncer mariadb-server
-                 redis-server memcached python3-venv chromium make)
+                 redis-server memcached python3-venv chromium make nftables postgresql-15-pgaudit)
+# Homebrew has no pgaudit formula: lab 19 names the way to build it when it is missing.
 BREW_PACKAGES=(postgresql@15 etcd haproxy pgbouncer mariadb redis memcached)
 
 if command -v dpkg-query >/dev/null 2>&1; then

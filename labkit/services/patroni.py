@@ -77,6 +77,27 @@ def patroni_program() -> str:
     return str(program)
 
 
+AUDIT_LIBRARY = "pgaudit"
+
+
+def audit_library_installed() -> bool:
+    """Whether pgaudit's library is installed beside this PostgreSQL (Debian: postgresql-15-pgaudit)."""
+    done = subprocess.run([str(binaries.postgres_bin_dir() / "pg_config"), "--pkglibdir"],
+                          capture_output=True, text=True)
+    folder = Path(done.stdout.strip())
+    return done.returncode == 0 and any((folder / f"{AUDIT_LIBRARY}{ext}").exists() for ext in (".so", ".dylib"))
+
+
+def preloaded() -> dict:
+    """The libraries every node loads at start, in its own configuration (which takes precedence
+    over the cluster-wide one): pgaudit among them when it is installed, logging nothing until a
+    lab raises ``pgaudit.log`` for a role or a session. PostgreSQL refuses to start with a library
+    it cannot find, so a machine without pgaudit runs without it."""
+    if not audit_library_installed():
+        return {"shared_preload_libraries": "pg_stat_statements"}
+    return {"shared_preload_libraries": f"pg_stat_statements,{AUDIT_LIBRARY}", "pgaudit.log": "none"}
+
+
 class PatroniNode(Daemon):
     @property
     def index(self) -> int:
@@ -108,7 +129,6 @@ class PatroniNode(Daemon):
                             "max_wal_senders": 10, "max_replication_slots": 10, "wal_keep_size": "256MB",
                             "max_connections": 200, "password_encryption": "scram-sha-256",
                             "track_commit_timestamp": "on",
-                            "shared_preload_libraries": "pg_stat_statements",
                             # Archiving is on but discards (true) until a lab points it at
                             # wal_archive_dir() for point-in-time recovery, so WAL never piles up.
                             "archive_mode": "on", "archive_command": "/bin/true",
@@ -130,7 +150,7 @@ class PatroniNode(Daemon):
                     "replication": {"username": "replicator", "password": pw["pg_replication"]},
                     "rewind": {"username": "rewinder", "password": pw["pg_rewind"]},
                 },
-                "parameters": {"unix_socket_directories": str(self.folder)},
+                "parameters": {"unix_socket_directories": str(self.folder), **preloaded()},
                 "basebackup": [{"checkpoint": "fast"}],
                 # A replica that replayed WAL the new writer never had cannot follow it; rebuild it
                 # from the writer instead of leaving it out of the cluster (Aurora replaces it).

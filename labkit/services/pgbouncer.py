@@ -11,11 +11,23 @@ from labkit.endpoints import ENDPOINTS
 from labkit.services.base import Daemon, accepts
 
 
+SECRETS = "secrets.ini"  # databases whose server login the proxy keeps secret from clients; empty at start
+
+
+def session_database(database: str) -> str:
+    """The name under which the proxy serves ``database`` in session mode: a client keeps one
+    server connection for its whole session, as RDS Proxy does for a pinned client."""
+    return f"{database}_session"
+
+
 def config_text(folder) -> str:
     writer_host, writer_port = ENDPOINTS["pg-writer"].address
+    database = credentials.pg().database
     return f"""\
 [databases]
+{session_database(database)} = host={writer_host} port={writer_port} dbname={database} pool_mode=session
 * = host={writer_host} port={writer_port}
+%include {folder}/{SECRETS}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -38,6 +50,7 @@ class PgBouncer(Daemon):
     def prepare(self) -> None:
         login = credentials.pg()
         accounts.write(self.folder / "userlist.txt", f'"{login.user}" "{login.password}"\n', 0o600)
+        accounts.write(self.folder / SECRETS, "", 0o600)
         accounts.write(self.folder / "pgbouncer.ini", config_text(self.folder), 0o600)
 
     def argv(self) -> list[str]:

@@ -31,11 +31,40 @@ def test_a_server_of_someone_else_s_on_this_machine_gets_tls_when_it_offers_it(s
     assert db._pg_tls("pg-writer", outside=True) == {"sslmode": "require"}
 
 
-def test_mysql_tls_is_verified_against_the_ca_the_environment_names(monkeypatch):
+def test_mysql_tls_is_verified_against_the_ca_the_environment_names(monkeypatch, tmp_path):
     monkeypatch.delenv("LABKIT_MYSQL_SSL_CA", raising=False)
     assert db._mysql_tls() == {}
-    monkeypatch.setenv("LABKIT_MYSQL_SSL_CA", "/etc/ssl/rds-bundle.pem")
-    assert db._mysql_tls() == {"ssl": {"ca": "/etc/ssl/rds-bundle.pem"}}
+    bundle = tmp_path / "global-bundle.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("LABKIT_MYSQL_SSL_CA", str(bundle))
+    assert db._mysql_tls() == {"ssl_ca": str(bundle), "ssl_verify_cert": True, "ssl_verify_identity": True}
+
+
+def test_a_known_ca_makes_verification_the_default_on_another_host(state_home, monkeypatch, tmp_path):
+    monkeypatch.delenv("LABKIT_PG_SSLMODE", raising=False)
+    monkeypatch.setenv("LABKIT_PG_WRITER", "mycluster.example.com:5432")
+    bundle = tmp_path / "global-bundle.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("LABKIT_PG_SSLROOTCERT", str(bundle))
+    assert db._pg_tls("pg-writer") == {"sslmode": "verify-full", "sslrootcert": str(bundle)}
+    assert db.unverified("pg-writer", db._pg_tls("pg-writer")) is None
+
+
+def test_what_is_not_verified_is_said_and_names_the_variable(state_home, monkeypatch):
+    monkeypatch.delenv("LABKIT_PG_SSLMODE", raising=False)
+    monkeypatch.delenv("LABKIT_PG_SSLROOTCERT", raising=False)
+    monkeypatch.delenv("LABKIT_MYSQL_SSL_CA", raising=False)
+    monkeypatch.setenv("LABKIT_PG_WRITER", "mycluster.example.com:5432")
+    monkeypatch.setenv("LABKIT_MYSQL_WRITER", "mycluster.example.com:3306")
+    assert "LABKIT_PG_SSLROOTCERT" in db.unverified("pg-writer", db._pg_tls("pg-writer"))
+    assert "no TLS" in db.unverified("mysql-writer", db._mysql_tls())
+    assert db.unverified("pg-reader", db._pg_tls("pg-reader")) is None  # the course's own, verified
+
+
+def test_a_wrong_ca_path_names_its_variable(monkeypatch):
+    monkeypatch.setenv("LABKIT_PG_SSLROOTCERT", "/nowhere/global-bundle.pem")
+    with pytest.raises(FileNotFoundError, match="LABKIT_PG_SSLROOTCERT=.*not a file.*global-bundle.pem"):
+        db._pg_tls("pg-writer")
 
 
 def test_the_instance_that_answered_is_named_by_its_port_or_where_ports_are_shared_by_its_address(monkeypatch):

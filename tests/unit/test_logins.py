@@ -25,6 +25,8 @@ def _refused(orig: Exception) -> sa.exc.DBAPIError:
      "fix LABKIT_PG_SSLMODE, or the server's pg_hba.conf"),
     ("server does not support SSL, but SSL was required", "disagree on TLS: fix LABKIT_PG_SSLMODE"),
     ("SSL error: certificate verify failed", "set LABKIT_PG_SSLROOTCERT"),
+    ('server certificate for "db.other.example" does not match host name "10.0.0.5"',
+     "certificate for another host name"),
 ])
 def test_a_refused_postgresql_login_names_its_variable(right_kind, driver_says, fix):
     message = logins.database_refusal("pg-writer", _refused(psycopg.OperationalError(driver_says)), "shopper", "shop")
