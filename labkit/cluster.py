@@ -17,7 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from labkit import cloud, external, instances, procs
+import sqlalchemy as sa
+
+from labkit import cloud, db, external, instances, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
 from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
@@ -220,7 +222,11 @@ def wait_restarted(name: str, before: str | None, timeout: float = 60.0) -> floa
 
 
 def synchronous_standby_names() -> str:
-    """The writer's current synchronous_standby_names ('' when commits are asynchronous)."""
+    """The writer's current synchronous_standby_names ('' when commits are asynchronous); of a
+    cluster labkit did not start, as the course's login reads it."""
+    if external.is_external("pg-writer"):
+        with db.engine("pg-writer", poolclass=sa.pool.NullPool).connect() as conn:
+            return conn.exec_driver_sql("SHOW synchronous_standby_names").scalar()
     with writer_session() as conn:
         return conn.execute("SHOW synchronous_standby_names").fetchone()[0]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from labkit import external
 
 SKIPPED = "Skipped:"  # how every such sentence starts, so a reader (and a test) can find them
+said: list[str] = []  # every sentence printed in this process, for a page's hidden checks
 
 
 def sentence(name: str, would: str, aws: str) -> str:
@@ -23,5 +24,12 @@ def can(name: str, would: str, aws: str) -> bool:
     why in one sentence. ``would`` says what the step does, ``aws`` how to do it on AWS."""
     if not external.is_external(name):
         return True
-    print(sentence(name, would, aws))
+    said.append(sentence(name, would, aws))
+    print(said[-1])
     return False
+
+
+def skipped(would: str) -> bool:
+    """Whether this process said it skipped a step that would ``would`` (its beginning is
+    enough): what a page's hidden checks assert instead of a measurement the step did not make."""
+    return any(f" would {would}" in line for line in said)

@@ -9,7 +9,9 @@ start logs in once at once, so a wrong login names its variable before any lab c
 """
 from __future__ import annotations
 
+import functools
 import os
+import socket
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
@@ -104,8 +106,22 @@ def engine(name: str, **kwargs) -> Engine:
     return made
 
 
-def _node_by_port(port: int, prefix: str) -> str | None:
-    return next((e.name for e in ENDPOINTS.values() if e.name.startswith(prefix) and e.bound_port == port), None)
+@functools.lru_cache(maxsize=64)
+def _addresses(host: str) -> frozenset[str]:
+    try:
+        return frozenset(info[4][0] for info in socket.getaddrinfo(host, None))
+    except OSError:
+        return frozenset()
+
+
+def node_at(port: int, prefix: str, address: str | None = None) -> str | None:
+    """The endpoint among those named ``prefix...`` where the server that answered listens: the
+    one on its port, or, where several share the port (every Aurora instance listens on 5432),
+    the one whose host name resolves to the server's ``address``. None when none is, or several."""
+    named = [e for e in ENDPOINTS.values() if e.name.startswith(prefix) and e.bound_port == port]
+    if len(named) > 1 and address:
+        named = [e for e in named if address in _addresses(e.host)]
+    return named[0].name if len(named) == 1 else None
 
 
 def identify(conn: Connection) -> dict:
@@ -115,8 +131,8 @@ def identify(conn: Connection) -> dict:
             "SELECT inet_server_port(), pg_is_in_recovery(), current_setting('server_version'),"
             " host(inet_server_addr())")).one()
         return {"engine": "postgresql", "version": f"PostgreSQL {version}",
-                "node": _node_by_port(port, "pg-node") or f"{addr}:{port}", "read_only": bool(read_only)}
+                "node": node_at(port, "pg-node", addr) or f"{addr}:{port}", "read_only": bool(read_only)}
     port, read_only, version, host = conn.execute(sa.text(
         "SELECT @@port, @@read_only, @@version, @@hostname")).one()
-    return {"engine": "mysql", "version": version, "node": _node_by_port(port, "mysql-") or f"{host}:{port}",
+    return {"engine": "mysql", "version": version, "node": node_at(port, "mysql-") or f"{host}:{port}",
             "read_only": bool(read_only)}

@@ -147,7 +147,7 @@ def catch_up(writer_conn, reader_conn, timeout: float = 5.0) -> None:
     """Make ``reader_conn`` wait until its server has replayed everything ``writer_conn`` committed.
 
     PostgreSQL: compare the writer's WAL position with the replica's replay position.
-    MariaDB: the writer's last GTID, then ``MASTER_GTID_WAIT`` on the replica.
+    MySQL family: the replica waits for the writer's position (``mysql_position_wait``).
     """
     if writer_conn.dialect.name == "postgresql":
         lsn = writer_conn.execute(sa.text("SELECT pg_current_wal_insert_lsn()")).scalar()
@@ -160,8 +160,26 @@ def catch_up(writer_conn, reader_conn, timeout: float = 5.0) -> None:
             time.sleep(0.0005)
         reader_conn.rollback()
     else:
-        gtid = writer_conn.execute(sa.text("SELECT @@gtid_binlog_pos")).scalar()
-        waited = reader_conn.execute(sa.text("SELECT MASTER_GTID_WAIT(:g, :t)"), {"g": gtid, "t": timeout}).scalar()
+        position, wait, params = mysql_position_wait(writer_conn)
+        waited = reader_conn.execute(sa.text(wait), {**params, "timeout": timeout}).scalar()
         reader_conn.rollback()
         if waited != 0:
-            raise TimeoutError(f"replica did not reach GTID {gtid} within {timeout} s")
+            raise TimeoutError(f"replica did not reach {position} within {timeout} s")
+
+
+def mysql_position_wait(writer_conn) -> tuple[str, str, dict]:
+    """The writer's last position (for a message), and the query and parameters a replica waits
+    for it with (``:timeout`` still to give), which answer 0 once it is there: MariaDB's GTID and
+    MASTER_GTID_WAIT; MySQL's executed GTID set and WAIT_FOR_EXECUTED_GTID_SET (MySQL 8.4 has no
+    MASTER_GTID_WAIT); without GTIDs, the binary log file and offset and SOURCE_POS_WAIT (which
+    answers the events it waited for, -1 on a timeout, NULL when the server replicates nothing)."""
+    version = writer_conn.execute(sa.text("SELECT @@version")).scalar()
+    if "MariaDB" in version:
+        gtid = writer_conn.execute(sa.text("SELECT @@gtid_binlog_pos")).scalar()
+        return f"GTID {gtid}", "SELECT MASTER_GTID_WAIT(:gtid, :timeout)", {"gtid": gtid}
+    if writer_conn.execute(sa.text("SELECT @@GLOBAL.gtid_mode")).scalar() == "ON":
+        gtids = writer_conn.execute(sa.text("SELECT @@GLOBAL.gtid_executed")).scalar().replace("\n", "")
+        return f"GTID set {gtids}", "SELECT WAIT_FOR_EXECUTED_GTID_SET(:gtids, :timeout)", {"gtids": gtids}
+    binlog, offset = writer_conn.exec_driver_sql("SHOW BINARY LOG STATUS").first()[:2]
+    return (f"{binlog} at {offset}", "SELECT IF(SOURCE_POS_WAIT(:binlog, :offset, :timeout) >= 0, 0, 1)",
+            {"binlog": binlog, "offset": offset})

@@ -11,8 +11,9 @@ import subprocess
 import time
 
 import psycopg
+import sqlalchemy as sa
 
-from labkit import accounts, binaries, cluster, tables
+from labkit import accounts, binaries, cluster, db, tables
 from labkit.endpoints import ENDPOINTS, PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.services.base import http_json
@@ -66,9 +67,9 @@ def wal_positions(nodes: list[str]) -> list[dict]:
              " pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
              " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint")
     rows = []
-    for node in nodes:
-        with _session(node) as conn:
-            received, replayed, received_bytes, replayed_bytes = conn.execute(query).fetchone()
+    for node in nodes:  # over the course's login, as any client may ask (a cluster of its own too)
+        with db.engine(node, poolclass=sa.pool.NullPool).connect() as conn:
+            received, replayed, received_bytes, replayed_bytes = conn.exec_driver_sql(query).one()
         rows.append({"node": node, "received": received, "replayed": replayed,
                      "received_bytes": received_bytes, "replayed_bytes": replayed_bytes})
     return rows

@@ -9,29 +9,56 @@ that is the writer now, and start empty after a restart.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from labkit import tables
+from labkit import db, external, tables
 from labkit.services.patroni import writer_session
+
+
+@contextmanager
+def _writer() -> Iterator[psycopg.Connection]:
+    """The writer as superuser on the local cloud; over the course's login on a cluster labkit did
+    not start (RDS's master user has pg_monitor, and may create and reset pg_stat_statements)."""
+    if not external.is_external("pg-writer"):
+        with writer_session() as conn:
+            yield conn
+        return
+    raw = db.engine("pg-writer", poolclass=sa.pool.NullPool).raw_connection()
+    try:
+        raw.driver_connection.autocommit = True
+        yield raw.driver_connection
+    finally:
+        raw.close()
+
+
+def preloaded() -> bool:
+    """Whether the writer loaded pg_stat_statements at its start (shared_preload_libraries): it
+    counts statements only then, and Aurora PostgreSQL loads it by default."""
+    with _writer() as conn:
+        libraries = conn.execute("SHOW shared_preload_libraries").fetchone()[0]
+    return "pg_stat_statements" in [name.strip() for name in libraries.split(",")]
 
 
 def enable_statements() -> None:
     """Create the extension (superuser) in the database the monitoring queries run from."""
-    with writer_session() as conn:
+    with _writer() as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
 def reset_statements() -> None:
     """Forget every statement counted so far on the writer, so a workload starts from zero."""
-    with writer_session() as conn:
+    with _writer() as conn:
         conn.execute("SELECT pg_stat_statements_reset()")
 
 
 def top_statements(database: str, limit: int = 5) -> list[dict]:
     """The statements run in ``database`` on the writer, by total execution time, descending."""
-    with writer_session() as conn:
+    with _writer() as conn:
         cur = conn.execute(
             "SELECT s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows"
             " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
@@ -55,7 +82,7 @@ def replication_status(expect: int = 0, timeout: float = 15.0) -> list[dict]:
 
 
 def _replication_rows() -> list[dict]:
-    with writer_session() as conn:
+    with _writer() as conn:
         cur = conn.execute(
             "SELECT application_name, state, sync_state,"
             " pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn),"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import redis
 
-from labkit import accounts, procs
+from labkit import accounts, external, procs
 from labkit.cache import failover, settings
 from labkit.cache.clients import redis_at
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
@@ -30,6 +30,11 @@ from labkit.services.redis import MEMORYDB, empty, node_at, replicating, sentine
 PAIR = MEMORYDB
 CONFIG = "redis.conf"  # what a replacement node keeps: its configuration, not its data
 _stop_at_exit: list[bool] = []
+ANCHOR = "memorydb-sentinel1"  # the endpoint that decides whether the pair's addresses are labkit's
+OWN_PAIR = ("The MemoryDB labs' subject is a Redis pair they reconfigure, crash and replace, which no "
+            "managed service lets a client do, so this lab starts a pair of its own on this machine and "
+            "leaves the servers you pointed the labs at alone; on AWS, the failover you may ask of "
+            "MemoryDB is `aws memorydb failover-shard --cluster-name NAME --shard-name 0001`.")
 
 
 class PairUnhealthy(RuntimeError):
@@ -123,7 +128,15 @@ def _ready(daemon: Daemon, timeout: float) -> None:
 def start(timeout: float = 30.0) -> None:
     """Start the pair empty (stopping what an earlier run left) and wait until it is settled. It is
     also stopped when this Python process exits, so a lab that stops at a failing cell does not
-    leave it running."""
+    leave it running. Where the labs run against servers labkit did not start, say that this pair
+    is labkit's own; where its own addresses answer as servers labkit did not start, refuse."""
+    if external.is_external(ANCHOR):
+        raise ServiceUnavailable(
+            f"the MemoryDB labs start a Redis pair of their own, but {external.describe(ANCHOR)} is a "
+            f"server labkit did not start: point {ENDPOINTS[ANCHOR].env_var} and the other "
+            f"LABKIT_MEMORYDB_* variables at free ports")
+    if external.outside():
+        print(OWN_PAIR)
     stop()
     for daemon in daemons():
         empty(daemon.folder)

@@ -1,7 +1,8 @@
 """Plain servers started by hand, outside labkit, as a reader's own servers would be.
 
 A PostgreSQL primary with TLS and a streaming replica made with pg_basebackup, a MariaDB writer
-and a GTID replica, a Redis that asks for a password, and two memcached nodes: each on 127.0.0.1,
+and a GTID replica, a Redis that asks for a password with a replica (as an ElastiCache
+replication group has), and two memcached nodes: each on 127.0.0.1,
 on a port from 20000-20999 that no labkit endpoint uses, with logins of its own, run as the
 unprivileged account (PostgreSQL and MariaDB refuse root). ``env()`` is what a reader would
 export to point the labs at them.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pymysql
+import redis
 
 from labkit import accounts, binaries, kinds, ports
 from labkit.endpoints import ENDPOINTS, port_offset
@@ -50,7 +52,8 @@ class PlainServers:
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="labkit-plain-", dir="/var/tmp"))
         accounts.give(self.folder, 0o755)
-        names = ("pg-primary", "pg-replica", "mysql-writer", "mysql-reader", "redis", "memcached1", "memcached2")
+        names = ("pg-primary", "pg-replica", "mysql-writer", "mysql-reader", "redis", "redis-replica",
+                 "memcached1", "memcached2")
         self.port = dict(zip(names, free_ports(len(names))))
         self.procs: list[subprocess.Popen] = []
         self.pg_dirs: list[Path] = []
@@ -100,6 +103,7 @@ class PlainServers:
                              dbname="postgres", autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {LOGIN['user']} LOGIN PASSWORD '{LOGIN['password']}'")
             conn.execute(f"CREATE DATABASE {LOGIN['database']} OWNER {LOGIN['user']}")
+            conn.execute(f"GRANT pg_monitor TO {LOGIN['user']}")  # as RDS's master user has it
         replica = self.folder / "pg-replica"
         _run([str(bin_dir / "pg_basebackup"), "-h", str(self.folder), "-p", str(self.port["pg-primary"]),
               "-U", "postgres", "-D", str(replica), "-R", "-X", "stream", "-c", "fast"], "pg_basebackup")
@@ -147,7 +151,9 @@ innodb-buffer-pool-size = 32M
                         "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'",
                         f"CREATE DATABASE {LOGIN['database']}",
                         f"CREATE USER '{LOGIN['user']}'@'%' IDENTIFIED BY '{LOGIN['password']}'",
-                        f"GRANT ALL ON {LOGIN['database']}.* TO '{LOGIN['user']}'@'%'"):
+                        f"GRANT ALL ON {LOGIN['database']}.* TO '{LOGIN['user']}'@'%'",
+                        # as RDS's master user may watch replication
+                        f"GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO '{LOGIN['user']}'@'%'"):
                 cur.execute(sql)
         with self._root("mysql-reader") as conn, conn.cursor() as cur:
             cur.execute(f"CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={self.port['mysql-writer']}, "
@@ -162,14 +168,21 @@ innodb-buffer-pool-size = 32M
     # --- caches -----------------------------------------------------------------------------
 
     def start_caches(self) -> None:
-        redis_dir = self.sub("redis")
-        self.spawn("redis", [binaries.find("redis-server"), "--port", str(self.port["redis"]), "--bind", "127.0.0.1",
-                             "--requirepass", REDIS_PASSWORD, "--save", "", "--appendonly", "no",
-                             "--dir", str(redis_dir)])
+        for name in ("redis", "redis-replica"):
+            follow = ["--replicaof", "127.0.0.1", str(self.port["redis"])] if name == "redis-replica" else []
+            self.spawn(name, [binaries.find("redis-server"), "--port", str(self.port[name]), "--bind", "127.0.0.1",
+                              "--requirepass", REDIS_PASSWORD, "--masterauth", REDIS_PASSWORD, *follow,
+                              "--save", "", "--appendonly", "no", "--dir", str(self.sub(name))])
         for name in ("memcached1", "memcached2"):
             self.spawn(name, [binaries.find("memcached"), "-l", "127.0.0.1", "-p", str(self.port[name]),
                               "-U", "0", "-m", "32"])
-        _wait(("127.0.0.1", self.port["redis"]), kinds.REDIS)
+        for name in ("redis", "redis-replica"):
+            _wait(("127.0.0.1", self.port[name]), kinds.REDIS)
+        primary = redis.Redis(port=self.port["redis"], password=REDIS_PASSWORD, decode_responses=True)
+        deadline = time.monotonic() + 30
+        while primary.info("replication")["connected_slaves"] < 1:
+            assert time.monotonic() < deadline, "the Redis replica did not connect to its primary"
+            time.sleep(0.1)
         for name in ("memcached1", "memcached2"):
             _wait(("127.0.0.1", self.port[name]), kinds.MEMCACHED)
 

@@ -41,7 +41,12 @@ if result.err is not None:
 # lab: the beginnings of the steps it skips against servers it cannot control
 LABS = {
     "01-endpoints-and-replicas.md": [],
+    "03-quorum-commit.md": ["switch quorum commit on and off"],
+    "07-maintenance-and-monitoring.md": ["change a setting that needs a restart", "load pg_stat_statements"],
     "08-cache-aside.md": ["start a lone, empty Redis node"],
+    "10-session-store.md": ["kill -9 the Redis primary"],
+    "11-redis-vs-memcached.md": ["stop memcached2", "kill -9 the Redis primary"],
+    "12-ttl-and-eviction.md": ["start lone Redis nodes"],
 }
 
 

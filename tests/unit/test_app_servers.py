@@ -37,3 +37,18 @@ def test_a_taken_port_names_its_variable(state_home, monkeypatch):
         monkeypatch.setenv("LABKIT_WEB_APP1", f"127.0.0.1:{holder.getsockname()[1]}")
         with pytest.raises(PortTaken, match="LABKIT_WEB_APP1"):
             app_servers.start(lifetime_s=3, key_prefix="lab10:session:")
+
+
+def test_against_a_redis_labkit_did_not_start_each_instance_is_told_its_primary_endpoint_and_login(monkeypatch):
+    monkeypatch.setattr(app_servers.external, "is_external", lambda name: True)
+    monkeypatch.setenv("LABKIT_REDIS_PRIMARY", "cache.abc.euw1.cache.amazonaws.com:6379")
+    monkeypatch.setenv("LABKIT_REDIS_PASSWORD", "p@ss/word")
+    monkeypatch.setenv("LABKIT_REDIS_TLS", "1")
+    settings = app_servers.settings_for("web-app2", 60, "lab10:session:")
+    assert settings.sentinels == ()
+    assert settings.redis_url == "rediss://:p%40ss%2Fword@cache.abc.euw1.cache.amazonaws.com:6379"
+    assert AppSettings.from_env(settings.as_env()) == settings
+    monkeypatch.delenv("LABKIT_REDIS_PASSWORD")
+    monkeypatch.delenv("LABKIT_REDIS_TLS")
+    assert app_servers.settings_for("web-app2", 60, "lab10:session:").redis_url == (
+        "redis://cache.abc.euw1.cache.amazonaws.com:6379")

@@ -16,3 +16,13 @@ def test_a_server_labkit_did_not_start_gets_one_sentence_what_why_and_the_aws_wa
     assert out.count("\n") == 1 and out.startswith(control.SKIPPED)
     assert "would kill -9 the writer's postmaster, but the servers behind pg-writer at mycluster" in out
     assert out.rstrip().endswith("on AWS, `aws rds failover-db-cluster --db-cluster-identifier mycluster`.")
+
+
+def test_a_page_can_check_afterwards_that_it_said_what_it_skipped(monkeypatch, capsys):
+    monkeypatch.setattr(control, "said", [])
+    monkeypatch.setattr(control.external, "is_external", lambda name: name.startswith("redis-"))
+    assert not control.skipped("stop a node")
+    assert control.can("pg-writer", "crash the writer", "fail over")
+    assert not control.can("redis-primary", "stop a node halfway", "reboot it")
+    assert control.skipped("stop a node") and not control.skipped("crash the writer")
+    assert capsys.readouterr().out.count(control.SKIPPED) == 1

@@ -65,3 +65,16 @@ def test_a_wrong_ca_path_names_its_variable(monkeypatch):
     monkeypatch.setenv("LABKIT_PG_SSLROOTCERT", "/nowhere/global-bundle.pem")
     with pytest.raises(FileNotFoundError, match="LABKIT_PG_SSLROOTCERT=.*not a file.*global-bundle.pem"):
         db._pg_tls("pg-writer")
+
+
+def test_the_instance_that_answered_is_named_by_its_port_or_where_ports_are_shared_by_its_address(monkeypatch):
+    monkeypatch.setenv("LABKIT_PG_NODE1", "127.0.0.1:20000")
+    monkeypatch.setenv("LABKIT_PG_NODE2", "127.0.0.1:20001")
+    assert db.node_at(20001, "pg-node") == "pg-node2"
+    aurora = {"db-1.abc.eu-west-1.rds.amazonaws.com": "10.0.1.11", "db-2.abc.eu-west-1.rds.amazonaws.com": "10.0.2.12"}
+    for i, host in enumerate(aurora, 1):
+        monkeypatch.setenv(f"LABKIT_PG_NODE{i}", f"{host}:5432")
+    monkeypatch.setattr(db, "_addresses", lambda host: frozenset({aurora.get(host, "192.0.2.1")}))
+    assert db.node_at(5432, "pg-node", "10.0.2.12") == "pg-node2"  # not the first one on 5432
+    assert db.node_at(5432, "pg-node", "10.0.9.9") is None
+    assert db.node_at(5432, "pg-node") is None  # several on the port, no address to tell them apart

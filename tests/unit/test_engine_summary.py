@@ -39,3 +39,14 @@ def test_every_line_of_the_notes_gets_a_measured_cell():
 def test_a_wrong_board_shows_in_the_table():
     table = engine_summary.claims_table(rows(mc_board=[("b", 3), ("a", 9)]))
     assert table.count("WRONG") == 1 and table.startswith("| engine | the notes say |")
+
+
+def test_a_step_skipped_against_servers_labkit_did_not_start_is_said_not_measured():
+    boards = [BoardRun("Redis sorted set", 8, 100, EXPECTED, 100, 0, 0.1),
+              BoardRun("Memcached get + cas", 8, 100, EXPECTED, 260, 30, 0.5)]
+    rates = [Rate("Redis", 1, 2000, 1.0), Rate("Memcached", 1, 3000, 1.0)]
+    found = {claim: measured for _engine, claim, measured in
+             engine_summary.claims(boards, EXPECTED, None, None, None, None, rates)}
+    assert len(found) == 10
+    skipped = [claim for claim, measured in found.items() if measured == engine_summary.NOT_MEASURED]
+    assert len(skipped) == 7 and "Supports Sets and Sorted Sets" not in skipped

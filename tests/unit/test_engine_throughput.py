@@ -37,3 +37,21 @@ def test_rate_table_has_a_row_per_thread_count():
 
 def test_cores_is_positive():
     assert et.cores() >= 1
+
+
+def test_a_redis_that_refuses_config_get_is_said_so_as_elasticache_does(monkeypatch):
+    import redis
+
+    class Refusing:
+        def config_get(self, name):
+            raise redis.ResponseError("unknown command 'CONFIG'")
+
+    class Memcached:
+        def stats(self):
+            return {b"threads": b"4"}
+
+    monkeypatch.setattr(et, "_redis", Refusing)
+    monkeypatch.setattr(et.clients, "memcached_node", lambda name: Memcached())
+    threads = et.server_threads()
+    assert threads["Memcached"] == "4 worker threads"
+    assert threads["Redis"].startswith("io-threads unknown: CONFIG GET refused (unknown command")

@@ -1,7 +1,7 @@
 """The MemoryDB labs' own Redis pair: its configuration, and how the stage reads Sentinel's view."""
 import pytest
 
-from labkit.endpoints import ENDPOINTS
+from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.memorydb import pair
 from labkit.services import BY_NAME
 from labkit.services.redis import CACHE, MEMORYDB, empty
@@ -73,3 +73,17 @@ def test_the_stage_refuses_a_node_of_the_shared_pair():
     with pytest.raises(KeyError, match="not a node of the MemoryDB pair"):
         pair.node("redis-node1")
     assert pair.other("memorydb-node1") == "memorydb-node2"
+
+
+def test_the_pair_says_it_is_labkits_own_beside_external_servers_and_refuses_addresses_it_does_not_own(
+        monkeypatch, capsys):
+    monkeypatch.setattr(pair.external, "is_external", lambda name: True)
+    with pytest.raises(ServiceUnavailable, match="point LABKIT_MEMORYDB_SENTINEL1 and the other"):
+        pair.start()
+    monkeypatch.setattr(pair.external, "is_external", lambda name: False)
+    monkeypatch.setattr(pair.external, "outside", lambda: {"redis-primary"})
+    monkeypatch.setattr(pair, "stop", lambda: (_ for _ in ()).throw(RuntimeError("stop reached")))
+    with pytest.raises(RuntimeError, match="stop reached"):
+        pair.start()
+    said = capsys.readouterr().out
+    assert said.strip() == pair.OWN_PAIR and "aws memorydb failover-shard" in said

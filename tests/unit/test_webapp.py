@@ -69,3 +69,11 @@ def test_an_unreachable_session_store_is_a_503_naming_it(client):
     reply = client.get("/whoami")
     assert reply.status_code == 503
     assert reply.get_json()["error"].startswith("session store unavailable")
+
+
+def test_session_store_without_sentinels_is_a_client_of_the_primary_endpoint_url():
+    store = AppSettings(redis_url="rediss://:secret@cache.example:6380").session_store()
+    kwargs = store.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["password"]) == ("cache.example", 6380, "secret")
+    assert store.connection_pool.connection_class.__name__ == "SSLConnection"
+    assert store.get_encoder().decode_responses is False  # Flask-Session stores bytes

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
 from pymemcache.client.base import Client
 
 from labkit import tables
@@ -47,11 +48,14 @@ ENGINES: dict[str, Callable] = {"Redis": _redis, "Memcached": _memcached}
 
 
 def server_threads() -> dict[str, str]:
-    """What each server reports about its threads."""
+    """What each server reports about its threads (ElastiCache refuses CONFIG GET: then it says so)."""
     mc = clients.memcached_node("memcached1").stats()
-    return {"Memcached": f"{int(mc[b'threads'])} worker threads",
-            "Redis": f"io-threads {_redis().config_get('io-threads')['io-threads']}"
-                     " (1 = commands and I/O on the main thread)"}
+    try:
+        redis_threads = (f"io-threads {_redis().config_get('io-threads')['io-threads']}"
+                         " (1 = commands and I/O on the main thread)")
+    except redis.ResponseError as exc:
+        redis_threads = f"io-threads unknown: CONFIG GET refused ({exc})"
+    return {"Memcached": f"{int(mc[b'threads'])} worker threads", "Redis": redis_threads}
 
 
 def _set(client, key: str) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 import time
+from urllib.parse import quote
 
-from labkit import ports, procs
+from labkit import credentials, external, ports, procs
 from labkit.cache.sessions.browser import Browser
 from labkit.cache.sessions.webapp import AppSettings
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
@@ -27,9 +28,22 @@ def url(instance: str, path: str = "/") -> str:
 
 
 def settings_for(instance: str, lifetime_s: int, key_prefix: str) -> AppSettings:
-    """What ``instance`` is told: its name, the session settings, where the Sentinels are."""
+    """What ``instance`` is told: its name, the session settings, where the Sentinels are, or,
+    for a Redis labkit did not start, the URL of its primary endpoint with the course's login."""
+    if external.is_external("redis-primary"):
+        return AppSettings(instance=instance, lifetime_s=lifetime_s, key_prefix=key_prefix,
+                           redis_url=primary_url())
     return AppSettings(instance=instance, lifetime_s=lifetime_s, key_prefix=key_prefix,
                        sentinels=tuple(ENDPOINTS[s].address for s in SENTINELS), master=MASTER_NAME)
+
+
+def primary_url() -> str:
+    """``redis[s]://[user:password@]host:port`` of the primary endpoint, with the LABKIT_REDIS_* login."""
+    login = credentials.redis()
+    user, password = (quote(str(login.get(k, "")), safe="") for k in ("username", "password"))
+    host, port = ENDPOINTS["redis-primary"].address
+    at = f"{user}:{password}@" if password else ""
+    return f"{'rediss' if login.get('ssl') else 'redis'}://{at}{host}:{port}"
 
 
 def gunicorn_argv(instance: str) -> list[str]:

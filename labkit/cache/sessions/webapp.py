@@ -7,7 +7,8 @@ architecture. Sessions are permanent with a short lifetime, rewritten on every r
 key's TTL slides forward while the user is active and the session expires after idling.
 
 Run by gunicorn as ``labkit.cache.sessions.webapp:create_app()``, with every setting, the Sentinel
-addresses included, in its environment (``AppSettings.from_env``). It imports nothing from the
+addresses included, in its environment (``AppSettings.from_env``). A Redis with no Sentinels to ask
+(ElastiCache, a reader's own) is given as the URL of its primary endpoint instead. It imports nothing from the
 rest of labkit, so it needs only Flask, Flask-Session, gunicorn and redis-py, as a real
 application would.
 """
@@ -21,6 +22,7 @@ from typing import Mapping
 import redis
 from flask import Flask, jsonify, request, session
 from flask_session import Session
+from redis.exceptions import ReadOnlyError
 from redis.sentinel import Sentinel
 from werkzeug.exceptions import InternalServerError
 
@@ -29,6 +31,7 @@ LIFETIME_VAR = "LABKIT_SESSION_LIFETIME"
 PREFIX_VAR = "LABKIT_SESSION_PREFIX"
 SENTINELS_VAR = "LABKIT_SESSION_SENTINELS"   # host:port,host:port,...
 MASTER_VAR = "LABKIT_SESSION_MASTER"         # the name the Sentinels monitor
+URL_VAR = "LABKIT_SESSION_REDIS_URL"         # redis[s]://[user:password@]host:port, instead of Sentinels
 
 LOGIN_FORM = """<!doctype html>
 <title>Log in</title>
@@ -50,6 +53,7 @@ class AppSettings:
     key_prefix: str = "session:"       # where the sessions live in Redis
     sentinels: tuple[tuple[str, int], ...] = ()  # who to ask for the Redis primary
     master: str = "cache"
+    redis_url: str = ""                # the primary endpoint, where there are no Sentinels to ask
 
     def __post_init__(self) -> None:
         if self.lifetime_s < 1:
@@ -60,27 +64,33 @@ class AppSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "AppSettings":
-        """Read the LABKIT_APP_* and LABKIT_SESSION_* variables; the Sentinels are required."""
+        """Read the LABKIT_APP_* and LABKIT_SESSION_* variables; the Sentinels are required unless
+        the primary endpoint's URL is given."""
         lifetime = environ.get(LIFETIME_VAR, str(cls.lifetime_s)).strip()
         if not lifetime.isdigit():
             raise BadSetting(f"{LIFETIME_VAR}={lifetime!r} is not a whole number of seconds")
         return cls(instance=environ.get(INSTANCE_VAR, cls.instance),
                    lifetime_s=int(lifetime),
                    key_prefix=environ.get(PREFIX_VAR, cls.key_prefix),
-                   sentinels=parse_addresses(environ.get(SENTINELS_VAR, "")),
-                   master=environ.get(MASTER_VAR, cls.master))
+                   sentinels=() if environ.get(URL_VAR) else parse_addresses(environ.get(SENTINELS_VAR, "")),
+                   master=environ.get(MASTER_VAR, cls.master), redis_url=environ.get(URL_VAR, ""))
 
     def as_env(self) -> dict[str, str]:
         """The environment that makes ``from_env`` return these settings."""
         return {INSTANCE_VAR: self.instance, LIFETIME_VAR: str(self.lifetime_s),
                 PREFIX_VAR: self.key_prefix, MASTER_VAR: self.master,
-                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels)}
+                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels), URL_VAR: self.redis_url}
 
     def session_store(self) -> redis.Redis:
-        """A Sentinel-aware client: each new connection asks the Sentinels for the primary.
+        """A Sentinel-aware client: each new connection asks the Sentinels for the primary. Or a
+        client of the primary endpoint that, on READONLY from a demoted primary, drops the
+        connection and retries on a new one, which the endpoint sends to the new primary.
 
         Bytes, not str: Flask-Session stores msgpack-encoded sessions.
         """
+        if self.redis_url:
+            return redis.Redis.from_url(self.redis_url, socket_connect_timeout=1, socket_timeout=2,
+                                        retry_on_error=[ReadOnlyError], decode_responses=False)
         sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2,
                             sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1})
         return sentinel.master_for(self.master, decode_responses=False)
