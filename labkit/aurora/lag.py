@@ -143,7 +143,7 @@ def read_your_write(writer: Engine, reader: Engine, prefix: str, trials: int = 2
     return missing
 
 
-def catch_up(writer_conn, reader_conn, timeout: float = 5.0) -> None:
+def catch_up(writer_conn, reader_conn, timeout: float = 30.0) -> None:
     """Make ``reader_conn`` wait until its server has replayed everything ``writer_conn`` committed.
 
     PostgreSQL: compare the writer's WAL position with the replica's replay position.
