@@ -165,6 +165,8 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14042, on_demand=True),
         Endpoint("mariadb-audited", "RDS for MariaDB instance with its audit plugin on (a security lab starts it)",
                  14043, on_demand=True),
+        Endpoint("pg-proxy-iam", "RDS Proxy that requires IAM authentication (tokens) from its clients",
+                 14084, on_demand=True),
     ]
 }
 
