@@ -51,7 +51,7 @@ def start(keys: dict[str, dict], timeout: float = 15.0) -> bool:
     """Install the token check for tokens naming this proxy's address, with ``keys`` (the local
     IAM policy), and start the proxy. Returns False, having printed the command a root user would
     run, when the PAM service cannot be written."""
-    stop()
+    procs.stop(NAME)
     host, port = ENDPOINTS[NAME].address
     if not pam.install(f"{host}:{port}", keys, service=PAM_SERVICE):
         return False

@@ -91,7 +91,8 @@ def remove(service: str | None = None) -> None:
     """Remove the PAM service (``service``, when it runs this cloud's check; this cloud's own by
     default) and the check's folder."""
     target = PAM_DIR / (service or service_name())
-    if target.exists() and (service is None or target.read_text() == service_text()):
+    if (target.exists() and (service is None or target.read_text() == service_text())
+            and privileged.allowed(f"removing the PAM service {target}", f"sudo rm {target}")):
         target.unlink()
     if folder().exists():
         shutil.rmtree(folder())
