@@ -23,6 +23,7 @@ from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.memorydb import pair as memorydb_pair
 from labkit.proxy import admin as proxy_admin
 from labkit.proxy import secret as proxy_secret
+from labkit.proxy import token_proxy
 from labkit.security import audit_baseline, relay, scratch_mariadb, stage
 from labkit.services import BY_NAME, haproxy
 from labkit.services.base import accepts
@@ -57,6 +58,7 @@ ON_DEMAND: dict[str, Callable[[], None]] = {
     **{name: (lambda name=name: scratch_mariadb.stop(name)) for name in scratch_mariadb.SERVERS},
     secondary_region.SECONDARY: secondary_region.stop,
     secondary_region.RELAY: secondary_region.stop,
+    token_proxy.NAME: token_proxy.stop,
 }
 
 

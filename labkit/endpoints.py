@@ -169,6 +169,8 @@ ENDPOINTS: dict[str, Endpoint] = {
                  14120, on_demand=True),
         Endpoint("region-relay", "the network path between the two Regions, with a one-way delay",
                  14121, public=False, on_demand=True),
+        Endpoint("pg-proxy-iam", "RDS Proxy that requires IAM authentication (tokens) from its clients",
+                 14084, on_demand=True),
     ]
 }
 

@@ -165,8 +165,9 @@ def sweep(handler: Callable[[str], object], paths: dict[str, str], clients: list
     return points
 
 
-def _mb(value: float) -> str:
-    return "-" if value != value else f"{value / 2**20:.0f}"
+def _shown(value: float, digits: int = 0) -> str:
+    """A figure for the table; "-" where it was not measured (NaN)."""
+    return "-" if value != value else f"{value:.{digits}f}"
 
 
 def table(points: list[Point]) -> str:
@@ -177,7 +178,7 @@ def table(points: list[Point]) -> str:
          "proxy CPU s per 1,000 requests", "backend memory MB (peak)"],
         [[p.path, p.clients, f"{p.per_second:.0f}",
           *((f"{p.p50_ms:.0f}", f"{p.p99_ms:.0f}") if p.requests else ("-", "-")),
-          p.refused, p.other_errors, p.use.peak_backends, f"{p.per_thousand(p.use.sessions):.0f}",
-          f"{p.per_thousand(p.use.server_cpu_s):.2f}",
-          f"{p.per_thousand(p.use.proxy_cpu_s):.2f}", _mb(p.use.peak_backend_bytes)] for p in points],
+          p.refused, p.other_errors, p.use.peak_backends, _shown(p.per_thousand(p.use.sessions)),
+          _shown(p.per_thousand(p.use.server_cpu_s), 2),
+          _shown(p.per_thousand(p.use.proxy_cpu_s), 2), _shown(p.use.peak_backend_bytes / 2**20)] for p in points],
         align="lrrrrrrrrrrr")

@@ -63,15 +63,16 @@ def move_clock(seconds: float) -> None:
     write_settings(settings["host"], settings["keys"], seconds)
 
 
-def install(host: str, keys: dict[str, dict]) -> bool:
+def install(host: str, keys: dict[str, dict], service: str | None = None) -> bool:
     """Put the check and its settings where the daemon account can run them, and the PAM service
-    in /etc/pam.d (root only: otherwise print the command and return False)."""
+    (``service``, this cloud's by default) in /etc/pam.d (root only: otherwise print the command
+    and return False)."""
     script = folder() / "iam_token.py"
     shutil.copyfile(iam_token.__file__, script)
     accounts.give(script, 0o644)
     accounts.write(log_file(), "", 0o600)
     write_settings(host, keys)
-    target, text = PAM_DIR / service_name(), service_text()
+    target, text = PAM_DIR / (service or service_name()), service_text()
     if target.exists() and target.read_text() == text:
         return True  # installed by hand, as the message below asks
     if not privileged.allowed(f"writing the PAM service {target}",
@@ -86,7 +87,12 @@ def verdicts() -> list[str]:
     return log_file().read_text().splitlines() if log_file().exists() else []
 
 
-def remove() -> None:
-    (PAM_DIR / service_name()).unlink(missing_ok=True)
+def remove(service: str | None = None) -> None:
+    """Remove the PAM service (``service``, when it runs this cloud's check; this cloud's own by
+    default) and the check's folder."""
+    target = PAM_DIR / (service or service_name())
+    if (target.exists() and (service is None or target.read_text() == service_text())
+            and privileged.allowed(f"removing the PAM service {target}", f"sudo rm {target}")):
+        target.unlink()
     if folder().exists():
         shutil.rmtree(folder())

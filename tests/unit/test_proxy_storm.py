@@ -78,3 +78,11 @@ def test_the_sweep_runs_each_path_for_each_crowd_and_tabulates_them(monkeypatch)
     assert [(p.path, p.clients) for p in points] == [("direct", 1), ("proxy", 1), ("direct", 2), ("proxy", 2)]
     table = storm.table(points)
     assert table.count("\n") == 5 and "| proxy | 2 |" in table
+
+
+def test_a_figure_that_was_not_measured_shows_as_a_dash():
+    unmeasured = server.ServerUse(peak_backends=3, backend_uss=math.nan, server_cpu_s=math.nan, sessions=7,
+                                  proxy_cpu_s=math.nan)
+    point = storm.Point("direct", 1, 1.0, [0.01, 0.02], {}, unmeasured)
+    row = storm.table([point]).splitlines()[-1]
+    assert "nan" not in row and row.count("| - ") == 3 and "| 3 |" in row
