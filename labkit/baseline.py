@@ -103,7 +103,7 @@ def _audit_drift() -> list[Deviation]:
 
 
 def _redis_drift() -> dict[str, dict[str, str]]:
-    return {node: {k: v for k, v in settings.current(clients.redis_at(node), settings.BASELINE).items()
+    return {node: {k: v for k, v in settings.current(clients.redis_at(node, admin=True), settings.BASELINE).items()
                    if v != settings.BASELINE[k]}
             for node in REDIS_NODES}
 

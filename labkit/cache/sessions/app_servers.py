@@ -10,10 +10,11 @@ import sys
 import time
 
 from labkit import ports, procs
+from labkit.cache import clients
 from labkit.cache.sessions.browser import Browser
 from labkit.cache.sessions.webapp import AppSettings
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
-from labkit.services.redis import MASTER_NAME, SENTINELS
+from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 INSTANCES = ("web-app1", "web-app2")
 
@@ -27,9 +28,12 @@ def url(instance: str, path: str = "/") -> str:
 
 
 def settings_for(instance: str, lifetime_s: int, key_prefix: str) -> AppSettings:
-    """What ``instance`` is told: its name, the session settings, where the Sentinels are."""
+    """What ``instance`` is told: its name, the session settings, where the Sentinels are, the
+    Redis login."""
+    login = clients.login(NODES[0])
     return AppSettings(instance=instance, lifetime_s=lifetime_s, key_prefix=key_prefix,
-                       sentinels=tuple(ENDPOINTS[s].address for s in SENTINELS), master=MASTER_NAME)
+                       sentinels=tuple(ENDPOINTS[s].address for s in SENTINELS), master=MASTER_NAME,
+                       redis_user=login["username"] or "", redis_password=login["password"] or "")
 
 
 def gunicorn_argv(instance: str) -> list[str]:

@@ -29,6 +29,8 @@ LIFETIME_VAR = "LABKIT_SESSION_LIFETIME"
 PREFIX_VAR = "LABKIT_SESSION_PREFIX"
 SENTINELS_VAR = "LABKIT_SESSION_SENTINELS"   # host:port,host:port,...
 MASTER_VAR = "LABKIT_SESSION_MASTER"         # the name the Sentinels monitor
+USER_VAR = "LABKIT_SESSION_REDIS_USER"       # the Redis user the application logs in as
+PASSWORD_VAR = "LABKIT_SESSION_REDIS_PASSWORD"
 
 LOGIN_FORM = """<!doctype html>
 <title>Log in</title>
@@ -50,6 +52,8 @@ class AppSettings:
     key_prefix: str = "session:"       # where the sessions live in Redis
     sentinels: tuple[tuple[str, int], ...] = ()  # who to ask for the Redis primary
     master: str = "cache"
+    redis_user: str = ""               # Redis's login (ACL user and password); empty: none asked
+    redis_password: str = ""
 
     def __post_init__(self) -> None:
         if self.lifetime_s < 1:
@@ -68,20 +72,24 @@ class AppSettings:
                    lifetime_s=int(lifetime),
                    key_prefix=environ.get(PREFIX_VAR, cls.key_prefix),
                    sentinels=parse_addresses(environ.get(SENTINELS_VAR, "")),
-                   master=environ.get(MASTER_VAR, cls.master))
+                   master=environ.get(MASTER_VAR, cls.master),
+                   redis_user=environ.get(USER_VAR, ""), redis_password=environ.get(PASSWORD_VAR, ""))
 
     def as_env(self) -> dict[str, str]:
         """The environment that makes ``from_env`` return these settings."""
         return {INSTANCE_VAR: self.instance, LIFETIME_VAR: str(self.lifetime_s),
                 PREFIX_VAR: self.key_prefix, MASTER_VAR: self.master,
-                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels)}
+                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels),
+                USER_VAR: self.redis_user, PASSWORD_VAR: self.redis_password}
 
     def session_store(self) -> redis.Redis:
         """A Sentinel-aware client: each new connection asks the Sentinels for the primary.
 
-        Bytes, not str: Flask-Session stores msgpack-encoded sessions.
+        Bytes, not str: Flask-Session stores msgpack-encoded sessions. The Sentinels need no
+        login; the nodes they lead to get the application's user and password.
         """
-        sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2,
+        login = {"username": self.redis_user or None, "password": self.redis_password or None}
+        sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2, **login,
                             sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1})
         return sentinel.master_for(self.master, decode_responses=False)
 
