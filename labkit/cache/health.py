@@ -17,7 +17,8 @@ from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
 from labkit.endpoints import ENDPOINTS, START_HINT
 from labkit.services import haproxy, redis_users
-from labkit.services.redis import MASTER_NAME, NODES, SENTINELS, replicating, sentinel_unsettled
+from labkit.services.redis import (MASTER_NAME, NODES, SENTINELS, check_logins, replicating,
+                                   sentinel_unsettled)
 
 
 class CacheUnhealthy(RuntimeError):
@@ -71,6 +72,8 @@ def heal(timeout: float = 60.0) -> None:
     the users (a lab may have changed an ACL)."""
     standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
     cloud.up(echo=lambda *_: None)
+    if not external.is_external("redis-primary"):
+        check_logins()
     wait_settled(timeout)
     if external.is_external("redis-primary"):
         return

@@ -84,14 +84,30 @@ class UsersOutdated(RuntimeError):
 
 
 def _ping(name: str) -> bool:
+    """Whether ``name`` answers; one that refuses labkit's login answers too (``check_logins``
+    says what to do about it)."""
     try:
         return bool(client(name).ping())
-    except redis.AuthenticationError as exc:
-        raise UsersOutdated(f"{name} refuses labkit's admin login ({exc}): it runs with users from before "
-                            f"(a configuration older than the course's Redis users, or another "
-                            f".labs/credentials.json); restart the cloud: `./course down`, then `./course up`") from None
+    except redis.AuthenticationError:
+        return True
     except redis.RedisError:
         return False
+
+
+def check_logins(pair: Pair = CACHE) -> None:
+    """Raise UsersOutdated, saying what to do, when a node of ``pair`` that answers refuses
+    labkit's admin login (before any client meets a bare authentication error)."""
+    if not pair.logins:
+        return
+    for name in pair.nodes:
+        try:
+            client(name).ping()
+        except redis.AuthenticationError as exc:
+            raise UsersOutdated(f"{name} refuses labkit's admin login ({exc}): it runs with users from before (a "
+                                f"configuration older than the course's Redis users, or another "
+                                f".labs/credentials.json); restart the cloud: `./course down`, then `./course up`") from None
+        except redis.RedisError:
+            continue  # a node that is down is started by `up`
 
 
 def primary_address(pair: Pair = CACHE) -> tuple[str, int] | None:

@@ -67,6 +67,17 @@ def reset(admin: redis.Redis) -> list[str]:
     return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
 
 
+def drift(admin: redis.Redis) -> list[str]:
+    """What a lab left changed in the users, as far as it shows without changing anything: users
+    added or removed, the ``default`` user switched on (``reset`` puts back every rule too)."""
+    users, wanted = set(admin.acl_users()), set(acl_rules())
+    found = [f"has a user the course did not create: {name}" for name in sorted(users - wanted)]
+    found += [f"lacks the user {name}" for name in sorted(wanted - users)]
+    if "default" in users and "on" in admin.acl_getuser("default")["flags"]:
+        found.append("lets the default user in")
+    return found
+
+
 def _users(admin: redis.Redis) -> dict[str, frozenset[str]]:
     """ACL LIST as user -> its rules (Redis may list a user's command rules in any order)."""
     return {line.split()[1]: frozenset(line.split()[2:]) for line in admin.acl_list()}

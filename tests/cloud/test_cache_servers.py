@@ -2,7 +2,7 @@
 import pytest
 import redis
 
-from labkit import db
+from labkit import baseline, db
 from labkit.endpoints import ENDPOINTS
 from labkit.services import redis_users
 from labkit.cache import (catalog, clients, failover, health, settings,
@@ -40,6 +40,8 @@ def test_heal_puts_back_users_a_lab_changed():
     admin = clients.redis_at("redis-primary", admin=True)
     admin.acl_setuser("intruder", enabled=True, nopass=True, commands=["+@all"], keys=["*"])
     admin.acl_setuser("default", enabled=True, nopass=True)
+    left = [str(d) for d in baseline.deviations(set())]
+    assert any("intruder" in d for d in left) and any("default user" in d for d in left), left
     health.heal()
     for node in ("redis-node1", "redis-node2"):
         users = clients.redis_at(node, admin=True)

@@ -53,11 +53,13 @@ def test_the_app_user_writes_the_labs_keys_and_reads_settings_but_changes_none(s
 
 def test_reset_puts_back_users_a_lab_changed(server):
     _, admin = server
-    assert redis_users.reset(admin) == []
+    assert redis_users.reset(admin) == [] and redis_users.drift(admin) == []
     admin.acl_setuser("intruder", enabled=True, nopass=True, commands=["+@all"], keys=["*"])
     admin.acl_setuser("default", enabled=True, nopass=True)
     admin.acl_setuser(redis_users.APP_USER, commands=["+@all"], keys=["*"])
+    assert redis_users.drift(admin) == ["has a user the course did not create: intruder", "lets the default user in"]
     assert redis_users.reset(admin) == sorted(["default", "intruder", redis_users.APP_USER])
+    assert redis_users.drift(admin) == []
     assert sorted(admin.acl_users()) == sorted(redis_users.acl_rules())
     assert redis_users.reset(admin) == []
 
@@ -78,9 +80,10 @@ def test_replicas_and_sentinels_log_in_as_the_admin(state_home):
                                                     f"sentinel auth-pass cache {password}"]
 
 
-def test_a_node_that_refuses_the_admin_login_stops_the_start_with_what_to_do(server, monkeypatch):
+def test_a_node_that_refuses_the_admin_login_stops_the_baseline_with_what_to_do(server, monkeypatch):
     port, _ = server
     monkeypatch.setattr(redis_svc, "client", lambda name: redis.Redis(
         port=port, username=redis_users.ADMIN_USER, password="from-another-credentials-file"))
+    assert redis_svc.RedisNode("redis-node1", binds=("redis-node1",)).ready(), "it answers, if only to refuse"
     with pytest.raises(redis_svc.UsersOutdated, match="`./course down`, then `./course up`"):
-        redis_svc.RedisNode("redis-node1", binds=("redis-node1",)).ready()
+        redis_svc.check_logins()
