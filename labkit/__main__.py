@@ -7,6 +7,7 @@ import time
 
 from labkit import baseline, binaries, cloud, cluster, ports, status
 from labkit.endpoints import BadEndpoint, validate
+from labkit.services.redis import UsersOutdated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(["", "Not at the baseline every lab expects:", *(f"  - {d}" for d in drift)])
                   if drift else "\nAt the baseline every lab expects.")
     except (cloud.StartFailed, cluster.ClusterUnhealthy, status.NotHealthy, ports.PortTaken,
-            binaries.MissingProgram, BadEndpoint, PermissionError) as exc:
+            binaries.MissingProgram, BadEndpoint, PermissionError, UsersOutdated) as exc:
         print(f"labkit {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

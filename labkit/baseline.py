@@ -25,10 +25,11 @@ from labkit.proxy import admin as proxy_admin
 from labkit.proxy import secret as proxy_secret
 from labkit.proxy import token_proxy
 from labkit.security import audit_baseline, relay, scratch_mariadb, stage
-from labkit.services import BY_NAME, haproxy
+from labkit.services import BY_NAME, haproxy, redis_users
 from labkit.services.base import accepts
 from labkit.services.patroni import audit_library_installed
 from labkit.services.redis import NODES as REDIS_NODES
+from labkit.services.redis import check_logins
 
 # Patroni's cluster-wide settings that labs change, as every lab expects to find them.
 PATRONI = {
@@ -107,7 +108,8 @@ def _audit_drift() -> list[Deviation]:
 
 
 def _redis_drift() -> dict[str, dict[str, str]]:
-    return {node: {k: v for k, v in settings.current(clients.redis_at(node), settings.BASELINE).items()
+    check_logins()
+    return {node: {k: v for k, v in settings.current(clients.redis_at(node, admin=True), settings.BASELINE).items()
                    if v != settings.BASELINE[k]}
             for node in REDIS_NODES}
 
@@ -147,6 +149,8 @@ def deviations(outside: set[str] | None = None) -> list[Deviation]:
     if "redis-primary" not in outside:
         found += [Deviation(f"{node} runs with {name} {value}")
                   for node, drift in _redis_drift().items() for name, value in drift.items()]
+        found += [Deviation(f"{node} {change}") for node in REDIS_NODES
+                  for change in redis_users.drift(clients.redis_at(node, admin=True))]
     found += [Deviation(f"{name} ({ENDPOINTS[name].aws_role}) is running") for name in _own_on_demand(outside)]
     return found
 

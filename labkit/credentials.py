@@ -2,7 +2,8 @@
 
 The local cloud's passwords are random and kept in ``.labs/credentials.json``. The LABKIT_PG_* and
 LABKIT_MYSQL_* variables replace them when the labs point at other servers (compose, a real cluster);
-LABKIT_REDIS_* give the login of a Redis labkit did not start (the local one has none).
+LABKIT_REDIS_* give the login of a Redis labkit did not start (the local one's users:
+``labkit.services.redis_users``).
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 from labkit import paths
 
-SECRETS = ("pg_superuser", "pg_replication", "pg_rewind", "pg_lab", "mysql_root", "mysql_repl", "mysql_lab")
+SECRETS = ("pg_superuser", "pg_replication", "pg_rewind", "pg_lab", "mysql_root", "mysql_repl", "mysql_lab",
+           "redis_lab", "redis_admin")
 
 
 def local() -> dict[str, str]:

@@ -2,6 +2,8 @@
 # Entrypoint of the Redis nodes and Sentinels of the compose stack.
 #   entrypoint.sh node|sentinel [extra redis-server arguments]
 # Environment: REDIS_PORT (required), REDIS_REPLICAOF="host port" (replicas only);
+# REDIS_LAB_PASSWORD and REDIS_ADMIN_PASSWORD (required): the passwords of the users `lab`
+# and `labkit-admin`, as labkit.services.redis_users sets them up for `labkit up`;
 # REDIS_TEMPLATE_DIR and REDIS_DATA_DIR move the two folders (tests/test_compose.py runs
 # this script outside a container).
 #
@@ -27,7 +29,23 @@ if [ ! -f "$conf" ]; then
   fi
 fi
 
-if [ "$kind" = sentinel ]; then
+# The logins, written anew at every start (the passwords may have changed): the nodes'
+# users, `default` off, the login a replica gives its primary, and the one Sentinel gives
+# the nodes. The Sentinels' own port asks for none.
+admin_password="${REDIS_ADMIN_PASSWORD:?REDIS_ADMIN_PASSWORD is not set}"
+if [ "$kind" = node ]; then
+  lab_password="${REDIS_LAB_PASSWORD:?REDIS_LAB_PASSWORD is not set}"
+  sed -i -e '/^user /d' -e '/^masteruser /d' -e '/^masterauth /d' "$conf"
+  cat >> "$conf" <<LOGINS
+user default reset off resetkeys resetchannels -@all
+user lab reset on >$lab_password ~lab* ~book-* &* +@all -@dangerous +info +config|get +role
+user labkit-admin reset on >$admin_password ~* &* +@all
+masteruser labkit-admin
+masterauth $admin_password
+LOGINS
+else
+  sed -i -e '/^sentinel auth-/d' "$conf"
+  printf 'sentinel auth-user cache labkit-admin\nsentinel auth-pass cache %s\n' "$admin_password" >> "$conf"
   set -- --sentinel "$@"
 fi
 # The image's own entrypoint hands /data to the redis user and drops root.

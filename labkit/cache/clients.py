@@ -15,20 +15,30 @@ from redis.sentinel import Sentinel
 
 from labkit import credentials, external, logins
 from labkit.endpoints import ENDPOINTS, endpoint
-from labkit.services.redis import MASTER_NAME, SENTINELS
+from labkit.services import redis as redis_svc
+from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 MEMCACHED_NODES = ("memcached1", "memcached2")
 
 
-def redis_at(name: str, **kwargs) -> redis.Redis:
-    """A client of one Redis endpoint; fails at once, naming the command to run, if it is down.
-    A Redis labkit did not start gets the LABKIT_REDIS_* login, tried at once."""
+def login(name: str = "redis-primary", admin: bool = False) -> dict[str, str]:
+    """The username and password to log in to ``name`` with: the course's app user (``admin``:
+    the admin user labkit changes settings with), or LABKIT_REDIS_USER / _PASSWORD for a Redis
+    labkit did not start; None for each where no login is asked (as redis-py takes them)."""
+    given = credentials.redis() if external.is_external(name) else redis_svc.login(name, admin)
+    return {"username": given.get("username"), "password": given.get("password")}
+
+
+def redis_at(name: str, admin: bool = False, **kwargs) -> redis.Redis:
+    """A client of one Redis endpoint, logged in as the app user (``admin``: the admin user); fails
+    at once, naming the command to run, if it is down. A Redis labkit did not start gets the
+    LABKIT_REDIS_* login, tried at once."""
     ep = endpoint(name)
     ep.check()
     host, port = ep.address
     options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
     if not external.is_external(name):
-        return redis.Redis(host=host, port=port, **options)
+        return redis.Redis(host=host, port=port, **{**redis_svc.login(name, admin), **options})
     client = redis.Redis(host=host, port=port, **{**credentials.redis(), **options})
     logins.check_redis(name, client)
     return client
@@ -45,10 +55,12 @@ def primary(**kwargs) -> redis.Redis:
 
 
 def sentinels(**kwargs) -> Sentinel:
-    """The three Sentinels, as a Sentinel-aware client is configured."""
+    """The three Sentinels, as a Sentinel-aware client is configured: the Sentinels need no
+    login, the nodes they lead to get the app user's."""
     for name in SENTINELS:
         ENDPOINTS[name].check()
-    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
+    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True,
+               **login(NODES[0]), **kwargs}
     return Sentinel([ENDPOINTS[n].address for n in SENTINELS], sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1}, **options)
 
 

@@ -16,8 +16,9 @@ from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
 from labkit.endpoints import ENDPOINTS, START_HINT
-from labkit.services import haproxy
-from labkit.services.redis import MASTER_NAME, NODES, SENTINELS, replicating, sentinel_unsettled
+from labkit.services import haproxy, redis_users
+from labkit.services.redis import (MASTER_NAME, NODES, SENTINELS, check_logins, replicating,
+                                   sentinel_unsettled)
 
 
 class CacheUnhealthy(RuntimeError):
@@ -67,11 +68,16 @@ def wait_settled(timeout: float = 30.0) -> None:
 
 
 def heal(timeout: float = 60.0) -> None:
-    """Restart what is down, wait for a settled Redis pair, and reset every baseline setting."""
+    """Restart what is down, wait for a settled Redis pair, and reset every baseline setting and
+    the users (a lab may have changed an ACL)."""
     standalone.stop()  # first, so bringing the cloud up does not wait for nodes about to go
     cloud.up(echo=lambda *_: None)
+    if not external.is_external("redis-primary"):
+        check_logins()
     wait_settled(timeout)
     if external.is_external("redis-primary"):
         return
     for node in NODES:
-        settings.reset(redis_at(node))
+        admin = redis_at(node, admin=True)
+        settings.reset(admin)
+        redis_users.reset(admin)

@@ -16,6 +16,7 @@ import subprocess
 
 from labkit import accounts, binaries, external, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE
+from labkit.services import redis_users
 from labkit.services.base import Daemon, accepts
 from labkit.services.redis import NODES as REDIS_NODES
 
@@ -66,11 +67,14 @@ def _redis_listener() -> str:
     servers = "\n".join(
         f"    server {n} {ENDPOINTS[n].host}:{ENDPOINTS[n].bound_port} check" for n in REDIS_NODES
     )
+    login = redis_users.admin_login()  # the nodes refuse a client that does not log in
     return f"""
 listen redis-primary
     bind 127.0.0.1:{ENDPOINTS['redis-primary'].bound_port}
     option tcp-check
     tcp-check connect
+    tcp-check send AUTH\\ {login['username']}\\ {login['password']}\\r\\n
+    tcp-check expect string +OK
     tcp-check send PING\\r\\n
     tcp-check expect string +PONG
     tcp-check send info\\ replication\\r\\n
@@ -150,7 +154,7 @@ def _command(command: str) -> None:
 class HAProxy(Daemon):
     def prepare(self) -> None:
         conf = accounts.write(self.folder / "haproxy.cfg", config_text(
-            pg=not external.is_external("pg-writer"), redis=not external.is_external("redis-primary")))
+            pg=not external.is_external("pg-writer"), redis=not external.is_external("redis-primary")), 0o600)
         check = subprocess.run([binaries.find("haproxy"), "-c", "-q", "-f", str(conf)],
                                capture_output=True, text=True)
         if check.returncode:

@@ -1,8 +1,10 @@
 """Redis primary + replica watched by 3 Sentinels: ElastiCache for Redis with Multi-AZ failover.
 
 Configs are written once: Redis and Sentinel rewrite them on failover, so after a restart each
-node comes back in the role it last had. A second pair of the same shape (``MEMORYDB``) is started
+node comes back in the role it last had. Only the logins are written anew at every start. A second pair of the same shape (``MEMORYDB``) is started
 on demand by the MemoryDB labs, which crash it and discard its data without touching the first.
+The first pair's nodes refuse a client that does not log in (``redis_users``); the second keeps
+no login, as the lone nodes and the Sentinels' own ports.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import redis.sentinel
 
 from labkit import accounts, binaries
 from labkit.endpoints import ENDPOINTS
+from labkit.services import redis_users
 from labkit.services.base import Daemon
 
 MASTER_NAME = "cache"  # the name Sentinel monitors; clients ask Sentinel for it
@@ -35,9 +38,10 @@ class Pair:
     settings: tuple[str, ...] = ()  # extra redis.conf lines of its nodes
     down_after_ms: int = DOWN_AFTER_MS  # silence after which a Sentinel suspects a node
     failover_timeout_ms: int = 10000  # also: a failed election is given up after it, retried after twice it
+    logins: bool = False  # the nodes have users (redis_users) and refuse a client that does not log in
 
 
-CACHE = Pair(MASTER_NAME, NODES, SENTINELS)
+CACHE = Pair(MASTER_NAME, NODES, SENTINELS, logins=True)
 # No snapshots on a timer: the MemoryDB labs decide when a node forks (BGSAVE, BGREWRITEAOF), and
 # DEBUG POPULATE fills a node fast. A failover makes each Sentinel drop its connection to the new
 # primary and wait up to a second before it reconnects and pings it; with 1.5 s of silence allowed,
@@ -51,9 +55,22 @@ MEMORYDB = Pair("memorydb", ("memorydb-node1", "memorydb-node2"),
                 failover_timeout_ms=3000)
 
 
+LOGIN_ENDPOINTS = (*NODES, "redis-primary")  # where a client of the local cloud must log in
+
+
+def login(name: str, admin: bool = False) -> dict[str, str]:
+    """The username and password a client of local endpoint ``name`` logs in with: the app user,
+    or the admin user for labkit's own operations; none for the servers that keep no login."""
+    if name not in LOGIN_ENDPOINTS:
+        return {}
+    return redis_users.admin_login() if admin else redis_users.app_login()
+
+
 def client(name: str, **kwargs) -> redis.Redis:
+    """labkit's own client of a local endpoint, logged in as the admin user where there are users."""
     host, port = ENDPOINTS[name].address
-    return redis.Redis(host=host, port=port, socket_connect_timeout=0.5, socket_timeout=2, **kwargs)
+    return redis.Redis(host=host, port=port, socket_connect_timeout=0.5, socket_timeout=2,
+                       **{**login(name, admin=True), **kwargs})
 
 
 def sentinel_id(name: str) -> str:
@@ -61,11 +78,36 @@ def sentinel_id(name: str) -> str:
     return hashlib.sha1(f"labkit-{name}".encode()).hexdigest()
 
 
+class UsersOutdated(RuntimeError):
+    """A node runs with other users than labkit's: started before the pair had users, or with
+    passwords since generated anew."""
+
+
 def _ping(name: str) -> bool:
+    """Whether ``name`` answers; one that refuses labkit's login answers too (``check_logins``
+    says what to do about it)."""
     try:
         return bool(client(name).ping())
+    except redis.AuthenticationError:
+        return True
     except redis.RedisError:
         return False
+
+
+def check_logins(pair: Pair = CACHE) -> None:
+    """Raise UsersOutdated, saying what to do, when a node of ``pair`` that answers refuses
+    labkit's admin login (before any client meets a bare authentication error)."""
+    if not pair.logins:
+        return
+    for name in pair.nodes:
+        try:
+            client(name).ping()
+        except redis.AuthenticationError as exc:
+            raise UsersOutdated(f"{name} refuses labkit's admin login ({exc}): it runs with users from before (a "
+                                f"configuration older than the course's Redis users, or another "
+                                f".labs/credentials.json); restart the cloud: `./course down`, then `./course up`") from None
+        except redis.RedisError:
+            continue  # a node that is down is started by `up`
 
 
 def primary_address(pair: Pair = CACHE) -> tuple[str, int] | None:
@@ -118,6 +160,7 @@ class RedisNode(Daemon):
         conf = self.folder / "redis.conf"
         if conf.exists():
             self._rejoin_as_replica(conf)
+            self._log_in(conf)
             return
         lines = [
             "bind 127.0.0.1", f"port {ENDPOINTS[self.name].bound_port}", "daemonize no",
@@ -129,6 +172,15 @@ class RedisNode(Daemon):
             host, port = ENDPOINTS[self.pair.nodes[0]].address
             lines.append(f"replicaof {host} {port}")
         accounts.write(conf, "\n".join(lines) + "\n")
+        self._log_in(conf)
+
+    def _log_in(self, conf: Path) -> None:
+        """The pair's users and the replica's login, written anew at every start: a config
+        rewritten by Redis, or written before the pair had users, gets them too."""
+        if not self.pair.logins:
+            return
+        keep = [l for l in conf.read_text().splitlines() if not l.startswith(("user ", "masteruser ", "masterauth "))]
+        accounts.write(conf, "\n".join(keep + redis_users.node_config()) + "\n", 0o600)
 
     def _rejoin_as_replica(self, conf) -> None:
         """A node restarted after Sentinel promoted another comes back as its replica, as a replaced
@@ -152,8 +204,13 @@ class Sentinel(Daemon):
 
     def prepare(self) -> None:
         conf = self.folder / "sentinel.conf"
-        if conf.exists():
-            return
+        if not conf.exists():
+            accounts.write(conf, self._first_config())
+        if self.pair.logins:
+            keep = [l for l in conf.read_text().splitlines() if not l.startswith("sentinel auth-")]
+            accounts.write(conf, "\n".join(keep + redis_users.sentinel_config(self.pair.master)) + "\n", 0o600)
+
+    def _first_config(self) -> str:
         name = self.pair.master
         host, port = ENDPOINTS[self.pair.nodes[0]].address
         lines = [
@@ -169,7 +226,7 @@ class Sentinel(Daemon):
                   for o in self.pair.sentinels if o != self.name]
         lines += [f"sentinel known-replica {name} {ENDPOINTS[n].host} {ENDPOINTS[n].bound_port}"
                   for n in self.pair.nodes[1:]]
-        accounts.write(conf, "\n".join(lines) + "\n")
+        return "\n".join(lines) + "\n"
 
     def argv(self) -> list[str]:
         return [binaries.find("redis-server"), str(self.folder / "sentinel.conf"), "--sentinel"]

@@ -2,22 +2,51 @@
 import pytest
 import redis
 
-from labkit import db
+from labkit import baseline, db
+from labkit.endpoints import ENDPOINTS
+from labkit.services import redis_users
 from labkit.cache import (catalog, clients, failover, health, settings,
                           standalone)
 
 
 def test_a_crashed_redis_primary_is_replaced_and_heal_brings_the_pair_back():
     health.heal()
-    clients.primary().set("test:failover", "kept")
+    clients.primary().set("labtest:failover", "kept")
     clients.primary().wait(1, 2000)
     old = failover.crash_primary()
     new, waited = failover.wait_for_new_primary(old, timeout=30)
     assert new != old and waited < 30
-    assert clients.sentinel_primary().get("test:failover") == "kept"
+    assert clients.sentinel_primary().get("labtest:failover") == "kept"
     health.heal()
     assert health.problems() == [] and failover.primary_node() == new
-    clients.primary().delete("test:failover")
+    clients.primary().delete("labtest:failover")
+
+
+def test_the_shared_redis_asks_for_a_login_and_keeps_the_app_user_to_its_acl():
+    health.heal()
+    host, port = ENDPOINTS["redis-primary"].address
+    with pytest.raises(redis.AuthenticationError, match="[Aa]uthenticat"):
+        redis.Redis(host=host, port=port, socket_timeout=2).set("lab-test:open", "1")
+    app = clients.primary()
+    app.set("lab-test:acl", "1", ex=60)
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        app.config_set("maxmemory-policy", "allkeys-lru")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        app.set("other:key", "1")
+    app.delete("lab-test:acl")
+
+
+def test_heal_puts_back_users_a_lab_changed():
+    admin = clients.redis_at("redis-primary", admin=True)
+    admin.acl_setuser("intruder", enabled=True, nopass=True, commands=["+@all"], keys=["*"])
+    admin.acl_setuser("default", enabled=True, nopass=True)
+    left = [str(d) for d in baseline.deviations(set())]
+    assert any("intruder" in d for d in left) and any("default user" in d for d in left), left
+    health.heal()
+    for node in ("redis-node1", "redis-node2"):
+        users = clients.redis_at(node, admin=True)
+        assert sorted(users.acl_users()) == sorted(redis_users.acl_rules()), users.acl_users()
+        assert "off" in users.acl_getuser("default")["flags"]
 
 
 def test_a_standalone_node_starts_empty_with_its_settings_and_stops():
@@ -31,7 +60,7 @@ def test_a_standalone_node_starts_empty_with_its_settings_and_stops():
 
 
 def test_settings_changed_on_the_primary_are_set_back():
-    primary = clients.primary()
+    primary = clients.redis_at("redis-primary", admin=True)  # the app user may not CONFIG SET
     with settings.changed(primary, maxmemory_policy="allkeys-lfu"):
         assert primary.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lfu"
     assert primary.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"

@@ -3,7 +3,7 @@ from labkit.cache import clients, keyspace
 from labkit.cache.sessions import app_servers, session_store
 from labkit.cache.sessions.browser import Browser
 
-PREFIX = "test-sessions:"
+PREFIX = "labtest-sessions:"  # a key the app user may write (labkit.services.redis_users)
 
 
 def test_a_login_on_one_instance_is_a_session_in_redis_the_other_finds():

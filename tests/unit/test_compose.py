@@ -300,7 +300,7 @@ def test_servers_listen_on_their_endpoint_ports_inside():
         assert int(cli_option(s[name]["command"], "--port")) == port[name]
     for name in ("redis-node1", "redis-node2", "redis-sentinel1", "redis-sentinel2", "redis-sentinel3"):
         assert int(environment(s[name])["REDIS_PORT"]) == port[name]
-        assert str(port[name]) in s[name]["healthcheck"]["test"]
+        assert f"-p {port[name]}" in " ".join(s[name]["healthcheck"]["test"])
     assert environment(s["redis-node2"])["REDIS_REPLICAOF"] == f"127.0.0.1 {port['redis-node1']}"
     assert "REDIS_REPLICAOF" not in environment(s["redis-node1"])
 
@@ -404,6 +404,9 @@ def test_haproxy_routes_by_patroni_and_redis_role():
     assert "balance roundrobin" in sections[("backend", "pg-replicas")]
 
     redis = sections[("backend", "redis-master")]
+    auth = 'tcp-check send "AUTH labkit-admin ${REDIS_ADMIN_PASSWORD}\\r\\n"'
+    assert auth in redis and redis.index(auth) < redis.index("tcp-check send PING\\r\\n"), "the check must log in first"
+    assert "REDIS_ADMIN_PASSWORD" in environment(services()["haproxy"])
     assert "tcp-check send PING\\r\\n" in redis
     assert any(line.startswith("tcp-check send INFO\\ replication") for line in redis)
     assert "tcp-check expect string role:master" in redis
@@ -598,9 +601,11 @@ def test_redis_templates():
         assert service["entrypoint"] == ["sh", "/etc/labkit-redis/entrypoint.sh", kind]
 
 
-def test_redis_and_sentinel_start_from_the_templates():
+def test_redis_and_sentinel_start_from_the_templates(state_home):
     """The real entrypoint script and templates, on throwaway ports: a primary, a replica
-    and a Sentinel that must see the replica and be able to rewrite its own config."""
+    and a Sentinel that must see the replica and be able to rewrite its own config, all with
+    the users of `labkit up` (labkit.services.redis_users)."""
+    from labkit.services import redis_users
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         pytest.skip("redis-server is not installed")
@@ -629,7 +634,9 @@ def test_redis_and_sentinel_start_from_the_templates():
             data = tmp / f"data-{port}"
             data.mkdir()
             env = dict(os.environ, PATH=f"{shim}:{os.environ.get('PATH', '')}", REDIS_PORT=str(port),
-                       REDIS_TEMPLATE_DIR=str(templates), REDIS_DATA_DIR=str(data), **extra)
+                       REDIS_TEMPLATE_DIR=str(templates), REDIS_DATA_DIR=str(data),
+                       REDIS_LAB_PASSWORD=redis_users.app_login()["password"],
+                       REDIS_ADMIN_PASSWORD=redis_users.admin_login()["password"], **extra)
             proc = subprocess.Popen(["sh", str(REDIS_DIR / "entrypoint.sh"), kind, "--bind", "127.0.0.1"],
                                     cwd=data, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             procs.append(proc)
@@ -639,9 +646,13 @@ def test_redis_and_sentinel_start_from_the_templates():
         start("node", primary_port)
         replica_conf = start("node", replica_port, REDIS_REPLICAOF=f"127.0.0.1 {primary_port}")
         sentinel_file = start("sentinel", sentinel_port)
-        assert replica_conf.read_text().rstrip().endswith(f"replicaof 127.0.0.1 {primary_port}")
+        assert f"replicaof 127.0.0.1 {primary_port}" in replica_conf.read_text().splitlines()
+        written = [line for line in replica_conf.read_text().splitlines() if line.startswith(("user ", "master"))]
+        assert written == redis_users.node_config(), "the compose nodes' users differ from labkit's"
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=replica_port, socket_timeout=2, protocol=2).ping()
 
-        replica = redis.Redis(port=replica_port, socket_timeout=2)
+        replica = redis.Redis(port=replica_port, socket_timeout=2, **redis_users.admin_login())
         sentinel = redis.Redis(port=sentinel_port, socket_timeout=2)
         deadline = time.monotonic() + 15
         while True:

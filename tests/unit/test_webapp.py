@@ -22,8 +22,17 @@ def client(closed_port):
 
 def test_settings_round_trip_through_the_environment():
     settings = AppSettings(instance="web-app2", lifetime_s=3, key_prefix="lab10:session:",
-                           sentinels=(("127.0.0.1", 16390), ("127.0.0.1", 16391)), master="cache")
+                           sentinels=(("127.0.0.1", 16390), ("127.0.0.1", 16391)), master="cache",
+                           redis_user="lab", redis_password="secret")
     assert AppSettings.from_env(settings.as_env()) == settings
+
+
+def test_the_session_store_logs_in_to_the_nodes_not_to_the_sentinels():
+    store = AppSettings(sentinels=(("127.0.0.1", 1),), redis_user="lab", redis_password="secret").session_store()
+    options = store.connection_pool.connection_kwargs
+    assert (options["username"], options["password"]) == ("lab", "secret")
+    sentinel = store.connection_pool.sentinel_manager.sentinels[0].connection_pool.connection_kwargs
+    assert sentinel.get("password") is None
 
 
 def test_settings_refuse_bad_values_naming_the_variable():

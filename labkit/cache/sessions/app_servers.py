@@ -11,10 +11,11 @@ import time
 from urllib.parse import quote
 
 from labkit import credentials, external, ports, procs
+from labkit.cache import clients
 from labkit.cache.sessions.browser import Browser
 from labkit.cache.sessions.webapp import AppSettings
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
-from labkit.services.redis import MASTER_NAME, SENTINELS
+from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 INSTANCES = ("web-app1", "web-app2")
 
@@ -28,13 +29,16 @@ def url(instance: str, path: str = "/") -> str:
 
 
 def settings_for(instance: str, lifetime_s: int, key_prefix: str) -> AppSettings:
-    """What ``instance`` is told: its name, the session settings, where the Sentinels are, or,
-    for a Redis labkit did not start, the URL of its primary endpoint with the course's login."""
+    """What ``instance`` is told: its name, the session settings, where the Sentinels are and the
+    Redis login, or, for a Redis labkit did not start, the URL of its primary endpoint with the
+    course's login."""
     if external.is_external("redis-primary"):
         return AppSettings(instance=instance, lifetime_s=lifetime_s, key_prefix=key_prefix,
                            redis_url=primary_url())
+    login = clients.login(NODES[0])
     return AppSettings(instance=instance, lifetime_s=lifetime_s, key_prefix=key_prefix,
-                       sentinels=tuple(ENDPOINTS[s].address for s in SENTINELS), master=MASTER_NAME)
+                       sentinels=tuple(ENDPOINTS[s].address for s in SENTINELS), master=MASTER_NAME,
+                       redis_user=login["username"] or "", redis_password=login["password"] or "")
 
 
 def primary_url() -> str:

@@ -32,6 +32,8 @@ PREFIX_VAR = "LABKIT_SESSION_PREFIX"
 SENTINELS_VAR = "LABKIT_SESSION_SENTINELS"   # host:port,host:port,...
 MASTER_VAR = "LABKIT_SESSION_MASTER"         # the name the Sentinels monitor
 URL_VAR = "LABKIT_SESSION_REDIS_URL"         # redis[s]://[user:password@]host:port, instead of Sentinels
+USER_VAR = "LABKIT_SESSION_REDIS_USER"       # the Redis user the application logs in as
+PASSWORD_VAR = "LABKIT_SESSION_REDIS_PASSWORD"
 
 LOGIN_FORM = """<!doctype html>
 <title>Log in</title>
@@ -54,6 +56,8 @@ class AppSettings:
     sentinels: tuple[tuple[str, int], ...] = ()  # who to ask for the Redis primary
     master: str = "cache"
     redis_url: str = ""                # the primary endpoint, where there are no Sentinels to ask
+    redis_user: str = ""               # Redis's login (ACL user and password); empty: none asked
+    redis_password: str = ""
 
     def __post_init__(self) -> None:
         if self.lifetime_s < 1:
@@ -73,25 +77,29 @@ class AppSettings:
                    lifetime_s=int(lifetime),
                    key_prefix=environ.get(PREFIX_VAR, cls.key_prefix),
                    sentinels=() if environ.get(URL_VAR) else parse_addresses(environ.get(SENTINELS_VAR, "")),
-                   master=environ.get(MASTER_VAR, cls.master), redis_url=environ.get(URL_VAR, ""))
+                   master=environ.get(MASTER_VAR, cls.master), redis_url=environ.get(URL_VAR, ""),
+                   redis_user=environ.get(USER_VAR, ""), redis_password=environ.get(PASSWORD_VAR, ""))
 
     def as_env(self) -> dict[str, str]:
         """The environment that makes ``from_env`` return these settings."""
         return {INSTANCE_VAR: self.instance, LIFETIME_VAR: str(self.lifetime_s),
                 PREFIX_VAR: self.key_prefix, MASTER_VAR: self.master,
-                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels), URL_VAR: self.redis_url}
+                SENTINELS_VAR: ",".join(f"{host}:{port}" for host, port in self.sentinels), URL_VAR: self.redis_url,
+                USER_VAR: self.redis_user, PASSWORD_VAR: self.redis_password}
 
     def session_store(self) -> redis.Redis:
         """A Sentinel-aware client: each new connection asks the Sentinels for the primary. Or a
         client of the primary endpoint that, on READONLY from a demoted primary, drops the
         connection and retries on a new one, which the endpoint sends to the new primary.
 
-        Bytes, not str: Flask-Session stores msgpack-encoded sessions.
+        Bytes, not str: Flask-Session stores msgpack-encoded sessions. The Sentinels need no
+        login; the nodes they lead to get the application's user and password.
         """
         if self.redis_url:
             return redis.Redis.from_url(self.redis_url, socket_connect_timeout=1, socket_timeout=2,
                                         retry_on_error=[ReadOnlyError], decode_responses=False)
-        sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2,
+        login = {"username": self.redis_user or None, "password": self.redis_password or None}
+        sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2, **login,
                             sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1})
         return sentinel.master_for(self.master, decode_responses=False)
 
