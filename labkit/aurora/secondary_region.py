@@ -42,6 +42,9 @@ def standby_conf(data: Path, port: int, relay: tuple[str, int], password: str) -
                 f"application_name=secondary-region sslmode=require")
     settings = {**pitr.own_server_settings(data, port, "secondary-region"),
                 "primary_conninfo": conninfo, "hot_standby": "on",
+                # the clone carries the writer's postgresql.conf, where Patroni left the slot the
+                # writer used when it was a replica: the secondary takes none of the cluster's slots
+                "primary_slot_name": "",
                 "wal_retrieve_retry_interval": "200ms"}  # reconnect (or notice a promotion) soon after a cut
     return pitr.auto_conf_block("secondary Region (labkit.aurora.secondary_region)", settings)
 

@@ -19,6 +19,7 @@ def test_the_secondary_streams_through_the_relay_on_a_port_of_its_own():
     assert "host=127.0.0.1 port=14121 user=replicator" in conf["primary_conninfo"]
     assert conf["unix_socket_directories"] == "/s/secondary"
     assert conf["archive_mode"] == "off"
+    assert conf["primary_slot_name"] == ""  # none of the cluster's replication slots
 
 
 def test_only_writes_that_returned_count_as_acknowledged():
