@@ -49,6 +49,11 @@ def _forget(app: Sphinx, env, docname: str) -> None:
     _pages(env).discard(docname)
 
 
+def _merge(app: Sphinx, env, docnames: set[str], other) -> None:
+    """Keep the pages a parallel reader found."""
+    _pages(env).update(_pages(other))
+
+
 def _ledger_pages(app: Sphinx, env, added, changed, removed) -> list[str]:
     """Rebuild the ledger page on every build: its figures come from the other pages."""
     return sorted(_pages(env) - changed - removed)
@@ -156,6 +161,7 @@ def setup(app: Sphinx) -> dict:
     app.add_node(ledger_placeholder)
     app.add_directive("claims-ledger", ClaimsLedger)
     app.connect("env-purge-doc", _forget)
+    app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _ledger_pages)
     app.connect("doctree-resolved", _fill)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
