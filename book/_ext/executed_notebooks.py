@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import nbformat
 from sphinx.application import Sphinx
@@ -45,9 +45,8 @@ def _add_download_entry(
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-def _write_executed_notebooks(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder is None or app.builder.format != "html":
-        return
+def executed_notebooks(app: Sphinx) -> Iterator[tuple[str, nbformat.NotebookNode]]:
+    """Each notebook page's docname and its notebook with the outputs of this build's run."""
     config = app.env.mystnb_config
     cache = None
     if config.execution_mode == "cache":
@@ -62,6 +61,13 @@ def _write_executed_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if cache is not None:
             with suppress(KeyError):  # KeyError: not in the cache (e.g. excluded from execution)
                 _, notebook = cache.merge_match_into_notebook(notebook)
+        yield docname, notebook
+
+
+def _write_executed_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder is None or app.builder.format != "html":
+        return
+    for docname, notebook in executed_notebooks(app):
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

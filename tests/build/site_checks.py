@@ -15,6 +15,7 @@ on a free localhost port, open every page of ``_toc.yml`` in headless Chromium (
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
 import json
@@ -258,3 +259,39 @@ def test_notebook_pages_offer_their_executed_ipynb(docname: str) -> None:
         f"{links[0]} has outputs in {with_outputs} cells but the page shows {shown_outputs}: "
         "the download is not the executed notebook"
     )
+
+
+LEDGER_PAGE = "book/claims"
+LEDGER_CSV = SITE / "book" / "claims-ledger.csv"
+
+
+def _ledger_rows() -> list[dict[str, str]]:
+    _require_built_site()
+    assert LEDGER_CSV.is_file(), f"the build wrote no {LEDGER_CSV.relative_to(REPO)} (book/_ext/claims_ledger.py)"
+    with LEDGER_CSV.open(encoding="utf-8", newline="") as rows:
+        return list(csv.DictReader(rows))
+
+
+def test_the_claims_ledger_has_a_row_per_claim_with_this_builds_figures() -> None:
+    from labkit import claims
+
+    ledger_claims, rows = claims.load(), _ledger_rows()
+    assert [r["note"] for r in rows] == [c.note for c in ledger_claims], "the CSV's rows are not the ledger's claims"
+    unmeasured = [r["note"] for r in rows if r["figure keys"] and
+                  len([f for f in r["measured"].split("; ") if f]) != len(r["figure keys"].split())]
+    assert not unmeasured, f"claims whose figures the build did not fill in: {unmeasured}"
+    html = (SITE / f"{LEDGER_PAGE}.html").read_text(encoding="utf-8")
+    assert 'href="claims-ledger.csv"' in html, f"{LEDGER_PAGE}.html does not link its CSV"
+    assert html.count("<tr") >= len(rows), f"{LEDGER_PAGE}.html shows fewer table rows than the {len(rows)} claims"
+    missing = [r["measured"] for r in rows if r["measured"] and r["measured"].split("; ")[0] not in html]
+    assert not missing, f"figures of the CSV that the page does not show: {missing}"
+
+
+def test_every_link_of_the_claims_ledger_resolves() -> None:
+    broken = []
+    for row in _ledger_rows():
+        page, _, anchor = row["link"].partition("#")
+        target = (SITE / LEDGER_PAGE).parent / page
+        if not target.is_file() or (anchor and f'id="{anchor}"' not in target.read_text(encoding="utf-8")):
+            broken.append(f"{row['note']!r} -> {row['link']}")
+    assert not broken, f"links of the claims ledger that lead nowhere: {broken}"
