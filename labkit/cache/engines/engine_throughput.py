@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import redis
 from pymemcache.client.base import Client
 
-from labkit import tables
+from labkit import external, tables
 from labkit.cache import clients, failover
 
 VALUE = b"x" * 100
@@ -37,6 +37,10 @@ class Rate:
 
 
 def _redis():
+    """The primary itself, as memcached1 is a node itself; through its endpoint when the Redis is
+    not labkit's (its nodes and Sentinels are then unknown)."""
+    if external.is_external("redis-primary"):
+        return clients.redis_at("redis-primary")
     return clients.redis_at(failover.primary_node())
 
 
