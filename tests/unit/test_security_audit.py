@@ -1,3 +1,4 @@
+import psycopg
 import pytest
 
 from labkit.security import audit_baseline, audit_cost, audit_logs
@@ -107,3 +108,15 @@ def test_the_baseline_leaves_the_audit_settings_of_an_external_cluster_alone(mon
     monkeypatch.setattr(baseline.cluster, "heal", lambda: None)
     monkeypatch.setattr(baseline.health, "heal", lambda: None)
     assert baseline.restore() == []
+
+
+def test_a_node_restarting_this_moment_is_left_to_heal_not_reported(monkeypatch):
+    def libraries(node):
+        if node == "pg-node3":
+            raise psycopg.OperationalError("connection refused")
+        return ["pg_stat_statements"] if node == "pg-node2" else ["pg_stat_statements", "pgaudit"]
+
+    monkeypatch.setattr(audit_baseline.cluster, "topology", lambda: [
+        {"name": f"pg-node{i}", "state": "running"} for i in (1, 2, 3)])
+    monkeypatch.setattr(audit_baseline, "libraries", libraries)
+    assert audit_baseline.without_pgaudit() == ["pg-node2"]
