@@ -1,4 +1,6 @@
 """The baseline every lab starts from: what counts as a change a lab left behind."""
+import psycopg
+
 from labkit import baseline
 
 
@@ -70,3 +72,11 @@ def test_servers_labkit_did_not_start_are_neither_inspected_nor_changed(monkeypa
     assert stopped == ["web-app1"]
     assert capsys.readouterr().out.startswith("External servers, used as they are (labkit starts, stops and "
                                               "changes none of them): pg-writer at ")
+
+
+def test_a_writer_that_does_not_answer_is_named_not_a_crash(monkeypatch):
+    def refused():
+        raise psycopg.OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    monkeypatch.setattr(baseline, "_audit_drift", refused)
+    [found] = baseline._writer_drift()
+    assert "writer did not answer (connection to server at 127.0.0.1 failed" in str(found)
