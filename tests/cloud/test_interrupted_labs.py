@@ -44,7 +44,7 @@ CASES = [
     Case("03-quorum-commit.md", "durability.run_trials(", 12, "04-failover.md"),
     Case("04-failover.md", "failover.run_trials(", 15, "05-read-scaling.md"),
     Case("05-read-scaling.md", "cluster.add_reader()", 1, "06-backtrack-and-pitr.md"),
-    Case("06-backtrack-and-pitr.md", "pitr.restore(", 1, "07-maintenance-and-monitoring.md"),
+    Case("06-backtrack-and-pitr.md", "pitr.restore(", 0.3, "07-maintenance-and-monitoring.md"),
     Case("07-maintenance-and-monitoring.md", "rolling.rolling_restart(", 6, "08-cache-aside.md"),
     Case("10-session-store.md", "session_store.failover_trial(", 2, "11-redis-vs-memcached.md"),
     Case("11-redis-vs-memcached.md", "redis_persistence.crash_trial(", 0.5, "12-ttl-and-eviction.md"),
