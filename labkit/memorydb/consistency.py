@@ -6,7 +6,8 @@ Before each read a reader notes the newest acknowledged version; a read that ret
 one is **stale**, and its age is how long the first version it missed had been acknowledged when
 the read began. Background writers (the lab's function again) keep the pair busy meanwhile, as
 an application's other traffic would: a replica that must apply a stream of writes falls behind
-by more than an idle one.
+by more than an idle one. A replica on the same machine still keeps up within microseconds, so a
+lab can make it fall behind on purpose (``hold``) to show what a lagging replica answers.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from labkit import tables
 from labkit.memorydb.load import Load
 
 SECONDS = 2.0
+HOLD_EVERY = 0.2  # seconds between two calls of ``hold``
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,11 @@ def staleness(version: int, newest: int, acknowledged: list[float], began: float
 def measure(write: Callable[[redis.Redis, str, int], object], read: Callable[[redis.Redis, str], int],
             primary: redis.Redis, readers: dict[str, redis.Redis], key: str, seconds: float = SECONDS,
             background: Callable[[redis.Redis, str], object] | None = None, background_clients: int = 4,
-            prefix: str = "stale:") -> list[Reads]:
+            prefix: str = "stale:", hold: Callable[[], object] | None = None,
+            hold_every: float = HOLD_EVERY) -> list[Reads]:
     """Versions of ``key`` written with ``write(primary, key, n)`` while each of ``readers`` calls
-    ``read(client, key)`` in a loop; ``background`` writers run alongside when given."""
+    ``read(client, key)`` in a loop; ``background`` writers run alongside when given, and ``hold()``
+    is called every ``hold_every`` seconds (to make a replica fall behind for a moment)."""
     acknowledged: list[float] = []
     stop = threading.Event()
     found: dict[str, tuple[int, list[float]]] = {}
@@ -79,8 +83,18 @@ def measure(write: Callable[[redis.Redis, str, int], object], read: Callable[[re
             failures.append(exc)
         found[name] = (count, ages)
 
+    def holder() -> None:
+        try:
+            while not stop.is_set():
+                hold()
+                stop.wait(hold_every)
+        except Exception as exc:
+            failures.append(exc)
+
     threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader, args=item)
                                                    for item in readers.items()]
+    if hold is not None:
+        threads.append(threading.Thread(target=holder))
     busy = Load(background, primary, prefix, background_clients) if background else nullcontext()
     with busy:
         for thread in threads:

@@ -8,6 +8,7 @@ lab that changed a setting, or one stopped halfway, is healed (``labkit.baseline
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
@@ -46,6 +47,23 @@ def drift() -> dict[str, str]:
     """The settings of BASELINE that PgBouncer runs with otherwise now (a lab left them changed)."""
     now = config()
     return {key: now[key] for key, want in BASELINE.items() if now[key] != want}
+
+
+def await_full_pool(database: str, size: int, conn: psycopg.Connection, timeout: float = 5.0) -> None:
+    """Return once ``database``'s pool holds ``size`` logged-in server connections and none is
+    logging in. PgBouncer counts a login that a RELOAD or RECONNECT cuts short as a failed one,
+    and then refuses that pool's new clients until a login succeeds (``server_login_retry``);
+    a pool already at its size, and kept there by ``min_pool_size``, starts no login."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = [row for row in show("POOLS", conn) if row["database"] == database]
+        if not any(row["sv_login"] for row in rows) and \
+                sum(row["sv_active"] + row["sv_idle"] + row["sv_used"] for row in rows) >= size:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"PgBouncer's pool for {database} did not reach {size} logged-in "
+                               f"server connections in {timeout:.0f} s: {rows}")
+        time.sleep(0.005)
 
 
 def reset() -> None:

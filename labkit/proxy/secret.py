@@ -10,6 +10,7 @@ again and drops the roles, which is how a lab stopped halfway is healed (``labki
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from psycopg import sql
 
@@ -23,6 +24,9 @@ from labkit.services.pgbouncer import SECRETS
 # The logins the proxy uses on the database, no client knows their passwords: one, or two that
 # take turns (Secrets Manager's "alternating users" rotation).
 ROLES = ("lab_proxy_login_a", "lab_proxy_login_b")
+# Server connections the proxy keeps for the alias, no more and no fewer: a pool that cannot
+# grow opens no login a rotation's reload could cut halfway (``rotate``).
+POOL = 2
 
 
 def alias(database: str) -> str:
@@ -39,7 +43,8 @@ def store(password: str, role: str = ROLES[0]) -> None:
     host, port = ENDPOINTS["pg-writer"].address
     database = credentials.pg().database
     accounts.write(secret_file(), f"{alias(database)} = host={host} port={port} dbname={database} "
-                                  f"user={role} password={password}\n", 0o600)
+                                  f"user={role} password={password} "
+                                  f"pool_size={POOL} min_pool_size={POOL} reserve_pool=0\n", 0o600)
 
 
 def create_login(role: str, password: str) -> None:
@@ -49,26 +54,31 @@ def create_login(role: str, password: str) -> None:
             sql.Identifier(role), sql.Literal(password)))
 
 
-def current_role() -> str:
-    """The role the proxy's secret logs in as now."""
-    return secret_file().read_text().split(" user=")[1].split()[0]
+def current() -> tuple[str, str]:
+    """The role and password the proxy's secret logs in with now."""
+    fields = dict(field.split("=", 1) for field in secret_file().read_text().split("=", 1)[1].split())
+    return fields["user"], fields["password"]
 
 
-def rotate(alternate: bool) -> str:
+def rotate(alternate: bool, in_window: Callable[[], object] | None = None) -> str:
     """Rotate the proxy's database password: the database first, then the secret.
     Single user (``alternate=False``): a new password for the role in use. Alternating users:
-    a new password for the other role, which then takes over. Returns the new password."""
-    role = current_role()
+    a new password for the other role, which then takes over. ``in_window`` is called between
+    the two steps, when the database has the new password and the secret still the old one.
+    Returns the new password."""
+    role = current()[0]
     if alternate:
         role = ROLES[1 - ROLES.index(role)]
     new = secrets.token_urlsafe(24)
     with writer_session() as conn:                        # set the secret in the database
         conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
             sql.Identifier(role), sql.Literal(new)))
+    if in_window is not None:
+        in_window()
     store(new, role)                                      # the secret's new version
     with admin.connect() as console:
-        console.execute("RELOAD")                         # the proxy reads it
-        console.execute("RECONNECT")                      # new server logins use it
+        admin.await_full_pool(alias(credentials.pg().database), POOL, console)  # no login to cut
+        console.execute("RELOAD")  # the proxy reads it, and replaces its server connections
     return new
 
 

@@ -1,6 +1,8 @@
 """The proxy's own login lives in a file of its own, empty in the baseline."""
 import stat
 
+import pytest
+
 from labkit.proxy import secret
 from labkit.services import pgbouncer
 
@@ -37,10 +39,30 @@ class Session:
 def test_alternating_users_hand_over_to_the_other_role_and_single_user_keeps_it(state_home, monkeypatch):
     monkeypatch.setattr(secret, "writer_session", Session)
     monkeypatch.setattr(secret.admin, "connect", Session)
+    monkeypatch.setattr(secret.admin, "await_full_pool", lambda *args: Session.statements.append("await"))
     secret.store("first")
-    assert secret.current_role() == secret.ROLES[0]
-    new = secret.rotate(alternate=True)
-    assert secret.current_role() == secret.ROLES[1] and f"password={new}\n" in secret.secret_file().read_text()
+    assert secret.current() == (secret.ROLES[0], "first")
+    in_window = []
+    new = secret.rotate(alternate=True, in_window=lambda: in_window.append(secret.current()))
+    assert in_window == [(secret.ROLES[0], "first")], "the window is between the database and the secret"
+    assert secret.current() == (secret.ROLES[1], new)
     secret.rotate(alternate=False)
-    assert secret.current_role() == secret.ROLES[1]
-    assert Session.statements[-2:] == ["RELOAD", "RECONNECT"]
+    assert secret.current()[0] == secret.ROLES[1]
+    assert Session.statements[-2:] == ["await", "RELOAD"]
+
+
+def test_a_rotation_reloads_only_once_the_pool_is_full_and_no_login_is_under_way(monkeypatch):
+    pools = iter([[{"database": "lab_app", "sv_login": 1, "sv_active": 0, "sv_idle": 1, "sv_used": 0}],
+                  [{"database": "lab_app", "sv_login": 0, "sv_active": 0, "sv_idle": 1, "sv_used": 0}],
+                  [{"database": "lab_app", "sv_login": 0, "sv_active": 1, "sv_idle": 0, "sv_used": 1},
+                   {"database": "other", "sv_login": 3, "sv_active": 0, "sv_idle": 0, "sv_used": 0}]])
+    monkeypatch.setattr(secret.admin, "show", lambda what, conn: next(pools))
+    secret.admin.await_full_pool("lab_app", 2, conn=None)
+    assert next(pools, "read") == "read", "it returned before the pool was full"
+
+
+def test_a_pool_that_never_fills_is_named_in_the_error(monkeypatch):
+    monkeypatch.setattr(secret.admin, "show", lambda what, conn: [
+        {"database": "lab_app", "sv_login": 0, "sv_active": 0, "sv_idle": 1, "sv_used": 0}])
+    with pytest.raises(TimeoutError, match="lab_app did not reach 2"):
+        secret.admin.await_full_pool("lab_app", 2, conn=None, timeout=0.05)
