@@ -15,12 +15,16 @@ import psycopg
 
 from psycopg import sql
 
-from labkit import cluster
+from labkit import binaries, cluster
 from labkit.services import BY_NAME
 from labkit.services.patroni import AUDIT_LIBRARY, audit_library_installed, superuser_url
 
-INSTALL_HINT = ("install it (Debian: `apt-get install postgresql-15-pgaudit`, or `bash scripts/system-packages.sh`; "
-                "Homebrew has no pgaudit formula: build it from github.com/pgaudit/pgaudit), then run `./course up`")
+def install_hint() -> str:
+    """How to install pgaudit for the PostgreSQL labkit runs: Debian's package names its major version."""
+    major = binaries.postgres_bin_dir().parent.name  # /usr/lib/postgresql/<major>/bin on Debian
+    package = f"postgresql-{major if major.isdigit() else '<major>'}-pgaudit"
+    return (f"install it (Debian/Ubuntu: `apt-get install {package}`, or `bash scripts/system-packages.sh`; "
+            "Homebrew has no pgaudit formula: build it from github.com/pgaudit/pgaudit), then run `./course up`")
 
 
 # Server log settings an audit lab raises for its run (through Patroni), at PostgreSQL's defaults.
@@ -57,7 +61,7 @@ def without_pgaudit() -> list[str]:
 def require() -> None:
     """Raise PgauditMissing, naming the fix, unless pgaudit is installed."""
     if not audit_library_installed():
-        raise PgauditMissing(f"pgaudit is not installed beside PostgreSQL: {INSTALL_HINT}")
+        raise PgauditMissing(f"pgaudit is not installed beside PostgreSQL: {install_hint()}")
 
 
 def load(timeout: float = 120.0) -> list[str]:

@@ -81,7 +81,7 @@ AUDIT_LIBRARY = "pgaudit"
 
 
 def audit_library_installed() -> bool:
-    """Whether pgaudit's library is installed beside this PostgreSQL (Debian: postgresql-15-pgaudit)."""
+    """Whether pgaudit's library is installed beside this PostgreSQL (Debian: postgresql-<major>-pgaudit)."""
     done = subprocess.run([str(binaries.postgres_bin_dir() / "pg_config"), "--pkglibdir"],
                           capture_output=True, text=True)
     folder = Path(done.stdout.strip())

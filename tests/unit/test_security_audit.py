@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -65,9 +67,10 @@ def test_without_the_library_the_nodes_preload_only_pg_stat_statements(monkeypat
     assert patroni.preloaded()["pgaudit.log"] == "none"
 
 
-def test_a_missing_pgaudit_names_the_package(monkeypatch):
+def test_a_missing_pgaudit_names_the_package_of_the_postgresql_that_runs(monkeypatch):
     monkeypatch.setattr(audit_baseline, "audit_library_installed", lambda: False)
-    with pytest.raises(audit_baseline.PgauditMissing, match="postgresql-15-pgaudit"):
+    monkeypatch.setattr(audit_baseline.binaries, "postgres_bin_dir", lambda: Path("/usr/lib/postgresql/16/bin"))
+    with pytest.raises(audit_baseline.PgauditMissing, match="postgresql-16-pgaudit"):
         audit_baseline.require()
 
 
