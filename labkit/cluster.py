@@ -50,7 +50,7 @@ def writer() -> str | None:
 
 def routes() -> dict[str, set[str]]:
     """The nodes each endpoint (HAProxy) sends new connections to now."""
-    return {listener: haproxy.routed(listener) for listener in haproxy.PG_LISTENERS}
+    return haproxy.routed(*haproxy.PG_LISTENERS)
 
 
 def endpoints_follow(nodes: list[dict]) -> bool:

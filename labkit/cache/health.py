@@ -41,7 +41,7 @@ def _problems() -> list[str]:
     found = []
     if redis_at(primary).role()[0] != "master":
         found.append(f"{primary} is named primary but is not one yet")
-    if haproxy.routed("redis-primary") != {primary}:
+    if haproxy.routed("redis-primary")["redis-primary"] != {primary}:
         found.append(f"the redis-primary endpoint does not lead to {primary} alone yet")
     if int(clients.primary().info("server")["tcp_port"]) != ENDPOINTS[primary].bound_port:
         found.append(f"the redis-primary endpoint does not lead to {primary} yet")

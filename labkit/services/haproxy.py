@@ -116,15 +116,18 @@ def sessions(listener: str) -> dict[str, int]:
     return {row["svname"]: int(row["scur"] or 0) for row in _stats(listener)}
 
 
-def _stats(listener: str) -> list[dict]:
+def _stats(*listeners: str) -> list[dict]:
     rows = csv.DictReader(admin("show stat").removeprefix("# ").splitlines())
     return [row for row in rows
-            if row["pxname"] == listener and row["svname"] not in ("FRONTEND", "BACKEND")]
+            if row["pxname"] in listeners and row["svname"] not in ("FRONTEND", "BACKEND")]
 
 
-def routed(listener: str) -> set[str]:
-    """The servers ``listener`` sends new connections to now (an "UP 1/2" server still gets them)."""
-    return {name for name, state in servers(listener).items() if state.startswith("UP")}
+def routed(*listeners: str) -> dict[str, set[str]]:
+    """The servers each of ``listeners`` sends new connections to now (an "UP 1/2" server still
+    gets them), all read from one snapshot of HAProxy's state."""
+    rows = _stats(*listeners)
+    return {listener: {row["svname"] for row in rows if row["pxname"] == listener and row["status"].startswith("UP")}
+            for listener in listeners}
 
 
 def drain(listener: str, server: str) -> None:

@@ -52,9 +52,10 @@ def test_the_runtime_api_answer_says_where_each_endpoint_routes(monkeypatch):
     monkeypatch.setattr(haproxy, "admin", lambda command: SHOW_STAT)
     assert haproxy.servers("pg-reader") == {"pg-node1": "DOWN", "pg-node2": "UP", "pg-node3": "UP 1/2",
                                             "pg-node4": "MAINT"}
-    assert haproxy.routed("pg-reader") == {"pg-node2", "pg-node3"}  # one failed check: still routed
+    assert haproxy.routed("pg-reader") == {"pg-reader": {"pg-node2", "pg-node3"}}  # one failed check: still routed
     assert haproxy.sessions("pg-reader") == {"pg-node1": 0, "pg-node2": 2, "pg-node3": 1, "pg-node4": 0}
-    assert haproxy.routed("redis-primary") == {"redis-node1"}
+    assert haproxy.routed("redis-primary", "pg-reader") == {"redis-primary": {"redis-node1"},
+                                                            "pg-reader": {"pg-node2", "pg-node3"}}
 
 
 def test_a_refused_runtime_command_says_what_was_refused(monkeypatch):
