@@ -1,0 +1,166 @@
+"""A page ends with "## Check yourself": three to five questions in the style of the AWS
+certification exams, each with four options A-D and one answer hidden in a <details> block that
+renders in the book and in JupyterLab alike. A lab adds "## Try it": one or two exercises that
+change a parameter shown in the lab. Both come after everything the page shows, only its hidden
+checks follow them.
+
+Every page of the book that has the section is checked; the pages in REQUIRED must have it.
+"""
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+from docutils.nodes import make_id
+
+ROOT = Path(__file__).parents[2]
+
+REQUIRED = [
+    "book/aurora/01-compatibility.md",
+    "book/aurora/02-high-availability.md",
+    "book/aurora/03-db-cluster.md",
+    "book/aurora/04-features.md",
+    "book/security/01-in-flight-and-logins.md",
+    "book/security/02-at-rest-and-audit.md",
+    "labs/02-quorum-storage.md",
+    "labs/04-failover.md",
+    "labs/05-read-scaling.md",
+    "labs/06-backtrack-and-pitr.md",
+    "labs/07-maintenance-and-monitoring.md",
+    "labs/16-tls-on-the-wire.md",
+    "labs/17-tokens-and-network-rules.md",
+    "labs/18-encryption-at-rest.md",
+    "labs/19-audit-logs.md",
+    "labs/23-backtrack-in-place.md",
+    "labs/24-cross-region-replica.md",
+]
+
+CHECK, TRY = "## Check yourself", "## Try it"
+QUESTION = re.compile(r"^\*\*(\d+)\.\*\* \S", re.M)
+OPTION = re.compile(r"^- \*\*([A-Z])\.\*\* \S", re.M)
+ANSWER = "<details>\n<summary>Answer</summary>\n\n"
+LINK = re.compile(r"\[[^\]]+\]\(([^)\s]+)\)")
+
+
+def toc_files(node) -> list[str]:
+    """Every `file:` of _toc.yml, in order, at any depth."""
+    if isinstance(node, dict):
+        own = [node["file"]] if "file" in node else []
+        return own + [f for value in node.values() for f in toc_files(value)]
+    if isinstance(node, list):
+        return [f for item in node for f in toc_files(item)]
+    return []
+
+
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+BOOK = [f"{name}.md" for name in [TOC["root"], *toc_files(TOC.get("parts", []))]]
+PAGES = sorted({p for p in BOOK if CHECK in (ROOT / p).read_text()} | set(REQUIRED))
+by_page = pytest.mark.parametrize("page", PAGES)
+by_lab = pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("labs/")])
+
+
+def cells(page: str):
+    return jupytext.reads((ROOT / page).read_text(), fmt="md:myst").cells
+
+
+def sections(page: str) -> tuple[str, str | None]:
+    """The text of "Check yourself" and of "Try it" (None when the page has none)."""
+    text = next((c.source for c in cells(page) if c.cell_type == "markdown" and CHECK in c.source), "")
+    assert text, f"{page} has no '{CHECK}' section"
+    tail = text.split(f"\n{CHECK}\n", 1)[-1] if not text.startswith(CHECK) else text[len(CHECK):]
+    check, _, tried = tail.partition(f"\n{TRY}\n")
+    return check, (tried if TRY in tail else None)
+
+
+def questions(check: str) -> list[tuple[int, str]]:
+    marks = list(QUESTION.finditer(check))
+    return [(int(m.group(1)), check[m.start():marks[i + 1].start() if i + 1 < len(marks) else len(check)])
+            for i, m in enumerate(marks)]
+
+
+def heading_ids(page: str) -> set[str]:
+    """The ids Sphinx gives the page's headings (docutils' make_id of their plain text)."""
+    headings = [line.lstrip("#").strip() for c in cells(page) if c.cell_type == "markdown"
+                for line in c.source.splitlines() if re.match(r"#{1,6} ", line)]
+    return {make_id(re.sub(r"[`*]", "", h)) for h in headings}
+
+
+def test_the_required_pages_are_in_the_book():
+    assert [p for p in REQUIRED if p not in BOOK] == []
+
+
+@by_page
+def test_check_yourself_comes_last_followed_only_by_hidden_checks(page: str):
+    text = (ROOT / page).read_text()
+    assert text.count(f"\n{CHECK}\n") == 1, f"{page} must have exactly one '{CHECK}' heading"
+    all_cells = cells(page)
+    at = next(i for i, c in enumerate(all_cells) if c.cell_type == "markdown" and CHECK in c.source)
+    after = all_cells[at + 1:]
+    assert all(c.cell_type == "code" and "remove-cell" in c.metadata.get("tags", []) for c in after), (
+        f"{page}: only hidden cells may follow '{CHECK}'")
+    check, tried = sections(page)
+    others = [line for part in (check, tried or "") for line in part.splitlines() if line.startswith("#")]
+    assert others == [], f"{page}: no other heading may follow '{CHECK}': {others}"
+
+
+@by_page
+def test_three_to_five_numbered_questions(page: str):
+    check, _ = sections(page)
+    numbers = [n for n, _ in questions(check)]
+    assert 3 <= len(numbers) <= 5 and numbers == list(range(1, len(numbers) + 1)), (
+        f"{page}: questions must be numbered **1.** to **3.**-**5.**, found {numbers}")
+    assert not check[:QUESTION.search(check).start()].strip(), f"{page}: text before question 1"
+
+
+@by_page
+def test_each_question_has_options_a_to_d_and_one_answer_naming_one_of_them(page: str):
+    check, _ = sections(page)
+    for number, block in questions(check):
+        where = f"{page}, question {number}"
+        stem = block[:OPTION.search(block).start()] if OPTION.search(block) else block
+        assert stem.rstrip().endswith("?"), f"{where}: the scenario must end with its question"
+        letters = OPTION.findall(block)
+        assert letters == ["A", "B", "C", "D"], f"{where}: options must be A, B, C, D in order: {letters}"
+        assert block.count("<details>") == block.count("</details>") == 1, f"{where}: one <details> answer"
+        assert ANSWER in block, f"{where}: '<details>', '<summary>Answer</summary>' and a blank line"
+        answer, _, rest = block.split(ANSWER, 1)[1].partition("</details>")
+        assert answer.endswith("\n\n"), f"{where}: a blank line before </details>"
+        assert not rest.strip(), f"{where}: nothing may follow </details> in a question"
+        first = re.match(r"\*\*([A-D])\.\*\* \S", answer)
+        assert first, f"{where}: the answer must start with the bold letter of an option, e.g. **B.**"
+        assert first.group(1) in letters, f"{where}: the answer names no option"
+
+
+@by_page
+def test_links_in_the_sections_lead_to_a_heading_of_the_page_or_a_page_of_the_book(page: str):
+    check, tried = sections(page)
+    ids, broken = heading_ids(page), []
+    for target in LINK.findall(check + (tried or "")):
+        if target.startswith(("http://", "https://")):
+            continue
+        if target.startswith("#"):
+            ok = target[1:] in ids
+        else:
+            linked = ((ROOT / page).parent / target).resolve()
+            ok = "#" not in target and linked.is_file() and str(linked.relative_to(ROOT)) in BOOK
+        if not ok:
+            broken.append(target)
+    assert broken == [], f"{page}: links to no heading of the page or page of the book: {broken}"
+
+
+@by_lab
+def test_a_lab_ends_with_one_or_two_exercises_on_a_parameter_it_shows(page: str):
+    _, tried = sections(page)
+    assert tried is not None, f"{page}: a lab has a '{TRY}' section after its questions"
+    items = [line for line in tried.splitlines() if line.startswith("- ")]
+    assert 1 <= len(items) <= 2, f"{page}: '{TRY}' has one or two exercises, found {len(items)}"
+    exercises = re.split(r"^- ", tried.strip(), flags=re.M)[1:]
+    code = "\n".join(c.source for c in cells(page) if c.cell_type == "code"
+                     and "remove-cell" not in c.metadata.get("tags", []))
+    for exercise in exercises:
+        assert re.match(r"\*\*[^*]+\.\*\* \S", exercise), f"{page}: an exercise starts with a bold title: {exercise[:60]}"
+        names = re.findall(r"`([^`]+)`", exercise)
+        assert any(name in code for name in names), (
+            f"{page}: the exercise changes nothing a visible cell shows: {exercise[:60]}")
+        assert "predict" in exercise, f"{page}: the exercise asks for a prediction: {exercise[:60]}"
