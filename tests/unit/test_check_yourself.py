@@ -12,7 +12,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
-from docutils.nodes import make_id
+from myst_parser.mdit_to_docutils.base import default_slugify
 
 ROOT = Path(__file__).parents[2]
 
@@ -54,6 +54,7 @@ def toc_files(node) -> list[str]:
 
 
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BOOK = [f"{name}.md" for name in [TOC["root"], *toc_files(TOC.get("parts", []))]]
 PAGES = sorted({p for p in BOOK if CHECK in (ROOT / p).read_text()} | set(REQUIRED))
 by_page = pytest.mark.parametrize("page", PAGES)
@@ -79,11 +80,12 @@ def questions(check: str) -> list[tuple[int, str]]:
             for i, m in enumerate(marks)]
 
 
-def heading_ids(page: str) -> set[str]:
-    """The ids Sphinx gives the page's headings (docutils' make_id of their plain text)."""
-    headings = [line.lstrip("#").strip() for c in cells(page) if c.cell_type == "markdown"
-                for line in c.source.splitlines() if re.match(r"#{1,6} ", line)]
-    return {make_id(re.sub(r"[`*]", "", h)) for h in headings}
+def heading_anchors(page: str) -> set[str]:
+    """The anchors MyST gives the page's headings, down to the depth _config.yml asks for."""
+    depth = CONFIG["sphinx"]["config"].get("myst_heading_anchors", 0)
+    headings = [m for c in cells(page) if c.cell_type == "markdown"
+                for m in re.findall(rf"^#{{1,{depth}}} (.+)$", c.source, re.M)] if depth else []
+    return {default_slugify(re.sub(r"[`*]", "", h)) for h in headings}
 
 
 def test_the_required_pages_are_in_the_book():
@@ -135,12 +137,12 @@ def test_each_question_has_options_a_to_d_and_one_answer_naming_one_of_them(page
 @by_page
 def test_links_in_the_sections_lead_to_a_heading_of_the_page_or_a_page_of_the_book(page: str):
     check, tried = sections(page)
-    ids, broken = heading_ids(page), []
+    anchors, broken = heading_anchors(page), []
     for target in LINK.findall(check + (tried or "")):
         if target.startswith(("http://", "https://")):
             continue
         if target.startswith("#"):
-            ok = target[1:] in ids
+            ok = target[1:] in anchors
         else:
             linked = ((ROOT / page).parent / target).resolve()
             ok = "#" not in target and linked.is_file() and str(linked.relative_to(ROOT)) in BOOK
