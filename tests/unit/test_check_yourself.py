@@ -1,8 +1,7 @@
 """A page ends with "## Check yourself": three to five questions in the style of the AWS
 certification exams, each with four options A-D and one answer hidden in a <details> block that
 renders in the book and in JupyterLab alike. A lab adds "## Try it": one or two exercises that
-change a parameter shown in the lab. Both come after everything the page shows, only its hidden
-checks follow them.
+change a parameter the lab shows. Only the page's hidden checks may follow them.
 
 Every page of the book that has the section is checked; the pages in REQUIRED must have it.
 """
@@ -37,6 +36,7 @@ REQUIRED = [
 ]
 
 CHECK, TRY = "## Check yourself", "## Try it"
+HEADING = re.compile(rf"^{CHECK}$", re.M)
 QUESTION = re.compile(r"^\*\*(\d+)\.\*\* \S", re.M)
 OPTION = re.compile(r"^- \*\*([A-Z])\.\*\* \S", re.M)
 ANSWER = "<details>\n<summary>Answer</summary>\n\n"
@@ -56,7 +56,7 @@ def toc_files(node) -> list[str]:
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BOOK = [f"{name}.md" for name in [TOC["root"], *toc_files(TOC.get("parts", []))]]
-PAGES = sorted({p for p in BOOK if CHECK in (ROOT / p).read_text()} | set(REQUIRED))
+PAGES = sorted({p for p in BOOK if HEADING.search((ROOT / p).read_text())} | set(REQUIRED))
 by_page = pytest.mark.parametrize("page", PAGES)
 by_lab = pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("labs/")])
 
@@ -65,13 +65,22 @@ def cells(page: str):
     return jupytext.reads((ROOT / page).read_text(), fmt="md:myst").cells
 
 
+def closing(page: str) -> tuple[str, list]:
+    """The markdown from the "Check yourself" heading to the next code cell, and the cells after it."""
+    all_cells = cells(page)
+    at = next((i for i, c in enumerate(all_cells) if c.cell_type == "markdown" and HEADING.search(c.source)),
+              None)
+    assert at is not None, f"{page} has no '{CHECK}' section"
+    end = next((i for i in range(at, len(all_cells)) if all_cells[i].cell_type != "markdown"), len(all_cells))
+    text = "\n\n".join(c.source for c in all_cells[at:end])
+    return text[HEADING.search(text).end():], all_cells[end:]
+
+
 def sections(page: str) -> tuple[str, str | None]:
     """The text of "Check yourself" and of "Try it" (None when the page has none)."""
-    text = next((c.source for c in cells(page) if c.cell_type == "markdown" and CHECK in c.source), "")
-    assert text, f"{page} has no '{CHECK}' section"
-    tail = text.split(f"\n{CHECK}\n", 1)[-1] if not text.startswith(CHECK) else text[len(CHECK):]
-    check, _, tried = tail.partition(f"\n{TRY}\n")
-    return check, (tried if TRY in tail else None)
+    text, _ = closing(page)
+    check, found, tried = text.partition(f"\n{TRY}\n")
+    return check, (tried if found else None)
 
 
 def questions(check: str) -> list[tuple[int, str]]:
@@ -94,16 +103,12 @@ def test_the_required_pages_are_in_the_book():
 
 @by_page
 def test_check_yourself_comes_last_followed_only_by_hidden_checks(page: str):
-    text = (ROOT / page).read_text()
-    assert text.count(f"\n{CHECK}\n") == 1, f"{page} must have exactly one '{CHECK}' heading"
-    all_cells = cells(page)
-    at = next(i for i, c in enumerate(all_cells) if c.cell_type == "markdown" and CHECK in c.source)
-    after = all_cells[at + 1:]
+    assert len(HEADING.findall((ROOT / page).read_text())) == 1, f"{page}: one '{CHECK}' heading"
+    text, after = closing(page)
     assert all(c.cell_type == "code" and "remove-cell" in c.metadata.get("tags", []) for c in after), (
         f"{page}: only hidden cells may follow '{CHECK}'")
-    check, tried = sections(page)
-    others = [line for part in (check, tried or "") for line in part.splitlines() if line.startswith("#")]
-    assert others == [], f"{page}: no other heading may follow '{CHECK}': {others}"
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings in ([], [TRY]), f"{page}: only '{TRY}' may follow '{CHECK}', found {headings}"
 
 
 @by_page
@@ -111,7 +116,7 @@ def test_three_to_five_numbered_questions(page: str):
     check, _ = sections(page)
     numbers = [n for n, _ in questions(check)]
     assert 3 <= len(numbers) <= 5 and numbers == list(range(1, len(numbers) + 1)), (
-        f"{page}: questions must be numbered **1.** to **3.**-**5.**, found {numbers}")
+        f"{page}: 3 to 5 questions numbered **1.**, **2.**, ... in order; found {numbers}")
     assert not check[:QUESTION.search(check).start()].strip(), f"{page}: text before question 1"
 
 
@@ -120,25 +125,32 @@ def test_each_question_has_options_a_to_d_and_one_answer_naming_one_of_them(page
     check, _ = sections(page)
     for number, block in questions(check):
         where = f"{page}, question {number}"
-        stem = block[:OPTION.search(block).start()] if OPTION.search(block) else block
-        assert stem.rstrip().endswith("?"), f"{where}: the scenario must end with its question"
+        first_option = OPTION.search(block)
+        stem = block[:first_option.start()] if first_option else block
+        assert stem.rstrip().endswith("?"), f"{where}: the scenario ends with its question"
         letters = OPTION.findall(block)
-        assert letters == ["A", "B", "C", "D"], f"{where}: options must be A, B, C, D in order: {letters}"
+        assert letters == ["A", "B", "C", "D"], f"{where}: options A, B, C, D in order, found {letters}"
         assert block.count("<details>") == block.count("</details>") == 1, f"{where}: one <details> answer"
-        assert ANSWER in block, f"{where}: '<details>', '<summary>Answer</summary>' and a blank line"
+        assert ANSWER in block, f"{where}: '<details>', '<summary>Answer</summary>', then a blank line"
         answer, _, rest = block.split(ANSWER, 1)[1].partition("</details>")
         assert answer.endswith("\n\n"), f"{where}: a blank line before </details>"
         assert not rest.strip(), f"{where}: nothing may follow </details> in a question"
         first = re.match(r"\*\*([A-D])\.\*\* \S", answer)
-        assert first, f"{where}: the answer must start with the bold letter of an option, e.g. **B.**"
-        assert first.group(1) in letters, f"{where}: the answer names no option"
+        assert first, f"{where}: the answer starts with the bold letter of an option, e.g. **B.**"
+
+
+@by_page
+def test_the_right_answer_is_not_always_in_the_same_place(page: str):
+    check, _ = sections(page)
+    letters = set(re.findall(r"<summary>Answer</summary>\s*\*\*([A-D])\.", check))
+    assert len(letters) >= 2, f"{page}: every answer is {letters}; vary the position of the right option"
 
 
 @by_page
 def test_links_in_the_sections_lead_to_a_heading_of_the_page_or_a_page_of_the_book(page: str):
-    check, tried = sections(page)
+    text, _ = closing(page)
     anchors, broken = heading_anchors(page), []
-    for target in LINK.findall(check + (tried or "")):
+    for target in LINK.findall(text):
         if target.startswith(("http://", "https://")):
             continue
         if target.startswith("#"):
@@ -155,14 +167,15 @@ def test_links_in_the_sections_lead_to_a_heading_of_the_page_or_a_page_of_the_bo
 def test_a_lab_ends_with_one_or_two_exercises_on_a_parameter_it_shows(page: str):
     _, tried = sections(page)
     assert tried is not None, f"{page}: a lab has a '{TRY}' section after its questions"
-    items = [line for line in tried.splitlines() if line.startswith("- ")]
-    assert 1 <= len(items) <= 2, f"{page}: '{TRY}' has one or two exercises, found {len(items)}"
-    exercises = re.split(r"^- ", tried.strip(), flags=re.M)[1:]
+    exercises = re.split(r"^- ", tried.strip(), flags=re.M)
+    assert exercises[0] == "" and 1 <= len(exercises) - 1 <= 2, (
+        f"{page}: '{TRY}' is a list of one or two exercises and nothing else")
     code = "\n".join(c.source for c in cells(page) if c.cell_type == "code"
                      and "remove-cell" not in c.metadata.get("tags", []))
-    for exercise in exercises:
-        assert re.match(r"\*\*[^*]+\.\*\* \S", exercise), f"{page}: an exercise starts with a bold title: {exercise[:60]}"
-        names = re.findall(r"`([^`]+)`", exercise)
+    for exercise in exercises[1:]:
+        where = f"{page}, exercise '{exercise[:40]}...'"
+        assert re.match(r"\*\*[^*]+\.\*\* \S", exercise), f"{where}: starts with a bold title ending in '.'"
+        names = [n for n in re.findall(r"`([^`]+)`", exercise) if re.search(r"[A-Za-z_]", n)]
         assert any(name in code for name in names), (
-            f"{page}: the exercise changes nothing a visible cell shows: {exercise[:60]}")
-        assert "predict" in exercise, f"{page}: the exercise asks for a prediction: {exercise[:60]}"
+            f"{where}: names (in `backticks`) nothing a visible cell of the lab shows")
+        assert "predict" in exercise, f"{where}: asks for a prediction before the run"
