@@ -91,7 +91,8 @@ def questions(check: str) -> list[tuple[int, str]]:
 
 def heading_anchors(page: str) -> set[str]:
     """The anchors MyST gives the page's headings, down to the depth _config.yml asks for."""
-    depth = CONFIG["sphinx"]["config"].get("myst_heading_anchors", 0)
+    settings = {**CONFIG.get("parse", {}), **CONFIG.get("sphinx", {}).get("config", {})}
+    depth = settings.get("myst_heading_anchors", 0)
     headings = [m for c in cells(page) if c.cell_type == "markdown"
                 for m in re.findall(rf"^#{{1,{depth}}} (.+)$", c.source, re.M)] if depth else []
     return {default_slugify(re.sub(r"[`*]", "", h)) for h in headings}
