@@ -84,6 +84,7 @@ def sections(page: str) -> tuple[str, str | None]:
 
 
 def questions(check: str) -> list[tuple[int, str]]:
+    """Each question's number and its text: scenario, options and answer."""
     marks = list(QUESTION.finditer(check))
     return [(int(m.group(1)), check[m.start():marks[i + 1].start() if i + 1 < len(marks) else len(check)])
             for i, m in enumerate(marks)]
