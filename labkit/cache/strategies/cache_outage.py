@@ -86,8 +86,8 @@ def _read(read: Callable, probe: Probe, key: int) -> tuple[str | None, str | Non
 
 
 def run(read: Callable, cache, conn, keys, node, down: tuple[int, int]) -> OutageRun:
-    """Read ``keys`` in order with ``read(cache, conn, id)``; stop ``node`` before read ``down[0]`` and replace it before read
-    ``down[1]``. A read that raises is recorded as failed and the loop goes on."""
+    """Read ``keys`` in order with ``read(cache, conn, id)``; stop ``node`` before read ``down[0]``
+    and replace it before read ``down[1]``. A read that raises is recorded as failed and the loop goes on."""
     stop_before, replace_before = down
     if not 0 < stop_before < replace_before < len(keys):
         raise ValueError(f"down={down} must be two read numbers 0 < stop < replace < {len(keys)}")

@@ -2,9 +2,9 @@
 
 Every strategy replays the same operations (same seed) against the same catalogue, each under
 its own key prefix, starting from an empty cache; the page's read and write functions run
-unchanged on a ``Probe``, which counts their round trips and tells hits from misses. The driver issues the writes, so it knows the
-database's version of every row at every moment: a read is stale when the page it returns is
-older. At the end it takes stock of the cache: which entries were never asked for by a reader
+unchanged on a ``Probe``, which counts their round trips and tells hits from misses. The driver
+issues the writes, so it knows the database's version of every row at every moment: a read is
+stale when the page it returns is older. At the end it takes stock of the cache: which entries were never asked for by a reader
 (write-through's "cache churn") and how many bytes they hold.
 """
 from __future__ import annotations
