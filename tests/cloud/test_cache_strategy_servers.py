@@ -1,7 +1,9 @@
-"""The caching labs' harnesses on the real Redis primary and PostgreSQL writer, with page-shaped
+"""The caching labs' harnesses on the real Redis primary and PostgreSQL writer, running lab 9's own
 read and write functions: what the in-memory stand-ins of the unit tests cannot prove."""
 import json
+from pathlib import Path
 
+import jupytext
 import pytest
 
 from labkit import db
@@ -10,6 +12,7 @@ from labkit.cache.strategies import invalidation_race, probe
 from labkit.cache.strategies.strategy import Strategy
 
 PREFIX = "labtest:strategies:"
+LAB = Path(__file__).parents[2] / "labs" / "09-write-through.md"
 
 
 @pytest.fixture(scope="module")
@@ -21,28 +24,21 @@ def shop():
     keyspace.clear(clients.primary(), PREFIX)
 
 
-def functions(shop):
-    """A lab's lazy read and its delete-on-write, in the shape lab 9 writes them."""
-    def get_product(cache, conn, product_id, prefix, ttl):
-        key = f"{prefix}product:{product_id}"
-        cached = cache.get(key)
-        if cached is not None:
-            return json.loads(cached)
-        page = shop.page(conn, product_id)
-        cache.set(key, json.dumps(page), px=round(ttl * 1000))
-        return page
-
-    def write_price_and_delete(cache, conn, product_id, price, prefix, ttl):
-        version = shop.set_price(conn, product_id, price)
-        conn.commit()
-        cache.delete(f"{prefix}product:{product_id}")
-        return version
-
-    return get_product, write_price_and_delete
+def lab_functions(shop) -> dict:
+    """The read and write functions lab 9 writes in its page (its cells that start with ``def``),
+    defined over ``shop`` as the page defines them over its catalogue."""
+    namespace = {"catalog": shop, "json": json}
+    cells = [c.source for c in jupytext.read(LAB).cells
+             if c.cell_type == "code" and c.source.startswith("def ")]
+    for source in cells:
+        exec(source, namespace)
+    missing = {"get_product", "write_price_and_delete"} - namespace.keys()
+    assert not missing, f"{LAB.name} no longer defines {missing} in a cell that starts with def"
+    return namespace
 
 
 def test_the_probe_tells_a_miss_from_a_hit_on_the_real_servers(shop):
-    read, _ = functions(shop)
+    read = lab_functions(shop)["get_product"]
     cache = clients.primary()
     keyspace.clear(cache, PREFIX)
     with shop.engine.connect() as conn:
@@ -56,9 +52,10 @@ def test_the_probe_tells_a_miss_from_a_hit_on_the_real_servers(shop):
 
 
 def test_a_slow_reader_leaves_an_old_page_that_its_ttl_removes(shop):
-    read, write = functions(shop)
+    lab = lab_functions(shop)
     cache = clients.primary()
-    strategy = Strategy("delete on write", read, write, PREFIX + "race:", ttl=0.3)
+    strategy = Strategy("delete on write", lab["get_product"], lab["write_price_and_delete"],
+                        PREFIX + "race:", ttl=0.3)
     outcome = invalidation_race.delete_race(strategy, cache, shop.engine, 5)
     assert outcome.stored_version < outcome.db_version, outcome
     assert outcome.stale_reads > 0 and outcome.stale_for_s <= 0.3 + 1.0, outcome
