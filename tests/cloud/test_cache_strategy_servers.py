@@ -1,5 +1,6 @@
 """The caching labs' harnesses on the real Redis primary and PostgreSQL writer, running lab 9's own
 read and write functions: what the in-memory stand-ins of the unit tests cannot prove."""
+import ast
 import json
 from pathlib import Path
 
@@ -25,16 +26,22 @@ def shop():
 
 
 def lab_functions(shop) -> dict:
-    """The read and write functions lab 9 writes in its page (its cells that start with ``def``),
+    """The read and write functions lab 9 writes in its page (its cells of definitions only),
     defined over ``shop`` as the page defines them over its catalogue."""
     namespace = {"catalog": shop, "json": json}
-    cells = [c.source for c in jupytext.read(LAB).cells
-             if c.cell_type == "code" and c.source.startswith("def ")]
-    for source in cells:
-        exec(source, namespace)
-    missing = {"get_product", "write_price_and_delete"} - namespace.keys()
-    assert not missing, f"{LAB.name} no longer defines {missing} in a cell that starts with def"
+    for cell in jupytext.read(LAB).cells:
+        if cell.cell_type == "code" and defines_only(cell.source):
+            exec(cell.source, namespace)
+    missing = {"get_product", "write_price_and_delete", "save_product_if_newer"} - namespace.keys()
+    assert not missing, f"{LAB.name} no longer defines {missing} in a cell of definitions only"
     return namespace
+
+
+def defines_only(source: str) -> bool:
+    """A cell of functions and constants, which runs nothing."""
+    return all(isinstance(node, ast.FunctionDef)
+               or isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+               for node in ast.parse(source).body)
 
 
 def test_the_probe_tells_a_miss_from_a_hit_on_the_real_servers(shop):
@@ -59,3 +66,12 @@ def test_a_slow_reader_leaves_an_old_page_that_its_ttl_removes(shop):
     outcome = invalidation_race.delete_race(strategy, cache, shop.engine, 5)
     assert outcome.stored_version < outcome.db_version, outcome
     assert outcome.stale_reads > 0 and outcome.stale_for_s <= 0.3 + 1.0, outcome
+
+
+def test_the_version_guarded_write_keeps_the_newer_page_in_a_race(shop):
+    lab = lab_functions(shop)
+    cache = clients.primary()
+    strategy = Strategy("guarded", lab["get_product"], lab["save_product_if_newer"], PREFIX + "guarded:",
+                        ttl=5)
+    outcome = invalidation_race.update_race(strategy, cache, shop.engine, 6)
+    assert outcome.stored_version == outcome.db_version and outcome.stale_reads == 0, outcome

@@ -40,6 +40,17 @@ def test_a_paused_set_that_is_never_released_gives_up():
     assert paused.about_to_store.is_set() and paused.get("t:k") is None
 
 
+def test_a_script_that_stores_waits_too():
+    class Scripted(FakeRedis):
+        def eval(self, script, numkeys, key, value):
+            return self.set(key, value)
+
+    paused = race.PausedCache(Scripted())
+    paused.go_on.set()
+    assert paused.eval("return 1", 1, "t:k", "v") and paused.about_to_store.is_set()
+    assert paused.get("t:k") == "v"
+
+
 def test_the_table_shows_both_versions():
     table = race.race_table([race.RaceOutcome("delete", 1, 2, 0.9, 80)])
     assert "| delete | 1 | 2 | 80 | 900 |" in table

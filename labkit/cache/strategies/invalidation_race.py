@@ -30,18 +30,26 @@ class RaceStuck(RuntimeError):
 
 
 class PausedCache:
-    """A Redis client whose SET stops until ``go_on`` is set: the party using it has read the
-    database and is about to store what it read. Other commands pass through."""
+    """A Redis client whose SET (or EVAL, for a script that stores) stops until ``go_on`` is set:
+    the party using it has read the database and is about to store what it read. Other commands
+    pass through."""
 
     def __init__(self, client, timeout: float = STEP_TIMEOUT_S):
         self.client, self.timeout = client, timeout
         self.about_to_store, self.go_on = threading.Event(), threading.Event()
 
-    def set(self, *args, **kwargs):
+    def _wait_for_release(self) -> None:
         self.about_to_store.set()
         if not self.go_on.wait(self.timeout):
             raise RaceStuck(f"the paused party was not released within {self.timeout:.0f} s")
+
+    def set(self, *args, **kwargs):
+        self._wait_for_release()
         return self.client.set(*args, **kwargs)
+
+    def eval(self, *args):
+        self._wait_for_release()
+        return self.client.eval(*args)
 
     def __getattr__(self, name):
         return getattr(self.client, name)
