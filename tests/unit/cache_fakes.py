@@ -1,4 +1,6 @@
-"""In-memory stand-ins for Redis and the catalogue, shared by the unit tests of the cache labs."""
+"""In-memory stand-ins for Redis and the catalogue, shared by the unit tests of the cache labs, and
+read and write functions shaped as the labs write theirs."""
+import json
 import time
 from contextlib import contextmanager, nullcontext
 
@@ -54,13 +56,15 @@ class FakeRedis:
         with self.at_one_instant():
             return [self._live(k) for k in [*keys, *args]]
 
-    def set(self, key, value, px=None):
+    def set(self, key, value, ex=None, px=None):
         self._check()
-        self.data[key] = (value, None if px is None else self._clock() + px / 1000)
+        ttl = px / 1000 if px is not None else ex
+        self.data[key] = (value, None if ttl is None else self._clock() + ttl)
+        return True
 
-    def delete(self, key):
+    def delete(self, *keys):
         self._check()
-        return int(self.data.pop(key, None) is not None)
+        return sum(self._live(k) is not None and self.data.pop(k) is not None for k in keys)
 
     def unlink(self, *keys):
         return sum(self.delete(k) for k in keys)
@@ -100,6 +104,14 @@ class Pipeline:
 
 
 class Conn:
+    """Counts the statements the catalogue sends through it."""
+
+    def __init__(self):
+        self.statements = 0
+
+    def execute(self, statement):
+        self.statements += 1
+
     def commit(self):
         pass
 
@@ -124,11 +136,70 @@ class VersionCatalog:
         self.versions = dict.fromkeys(self.prices, 1)
 
     def page(self, conn, product_id):
+        conn.execute("SELECT page")
         if product_id not in self.prices:
             return None
         return {"id": product_id, "price": self.prices[product_id], "version": self.versions[product_id]}
 
     def set_price(self, conn, product_id, price):
+        conn.execute("UPDATE price")
         self.prices[product_id] = str(price)
         self.versions[product_id] += 1
         return self.versions[product_id]
+
+
+def expiry_ms(ttl):
+    return None if ttl is None else round(ttl * 1000)
+
+
+def page_functions(catalog):
+    """The labs' read and write paths over ``catalog``: (read, write only, write and delete,
+    write-through), with the (prefix, ttl) arguments of lab 9's functions."""
+    def read(cache, conn, product_id, prefix, ttl):
+        key = f"{prefix}product:{product_id}"
+        cached = cache.get(key)
+        if cached is not None:
+            return json.loads(cached)
+        page = catalog.page(conn, product_id)
+        if page is not None:
+            cache.set(key, json.dumps(page), px=expiry_ms(ttl))
+        return page
+
+    def write_only(cache, conn, product_id, price, prefix, ttl):
+        version = catalog.set_price(conn, product_id, price)
+        conn.commit()
+        return version
+
+    def write_and_delete(cache, conn, product_id, price, prefix, ttl):
+        version = write_only(cache, conn, product_id, price, prefix, ttl)
+        cache.delete(f"{prefix}product:{product_id}")
+        return version
+
+    def write_through(cache, conn, product_id, price, prefix, ttl):
+        version = write_only(cache, conn, product_id, price, prefix, ttl)
+        page = catalog.page(conn, product_id)
+        cache.set(f"{prefix}product:{product_id}", json.dumps(page), px=expiry_ms(ttl))
+        return version
+
+    return read, write_only, write_and_delete, write_through
+
+
+def lab08_functions(catalog, prefix="lab08:"):
+    """Lab 8's shapes: ``get_product(cache, conn, id)``, which answers from the database when the
+    cache does not answer, and ``update_price(cache, conn, id, price)`` (delete on write)."""
+    def get_product(cache, conn, product_id):
+        key = f"{prefix}product:{product_id}"
+        try:
+            cached = cache.get(key)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return catalog.page(conn, product_id)
+        if cached is not None:
+            return json.loads(cached)
+        page = catalog.page(conn, product_id)
+        if page is not None:
+            cache.set(key, json.dumps(page))
+        return page
+
+    write_and_delete = page_functions(catalog)[2]
+    return get_product, lambda cache, conn, product_id, price: write_and_delete(
+        cache, conn, product_id, price, prefix, None)

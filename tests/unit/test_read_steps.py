@@ -1,28 +1,24 @@
 """read_steps against an in-memory cache and catalogue: no servers."""
 import pytest
-from cache_fakes import FakeRedis, VersionCatalog
+from cache_fakes import Conn, FakeRedis, VersionCatalog, lab08_functions
 
 from labkit.cache.strategies import read_steps
-from labkit.cache.patterns import CacheAside
 
 
-class CountingCatalog(VersionCatalog):
-    """Counts the page queries that reach the database."""
+def lab_read(catalog):
+    return lab08_functions(catalog)[0]
 
-    queries = 0
 
-    def page(self, conn, product_id):
-        self.queries += 1
-        return super().page(conn, product_id)
+def key(product_id):
+    return f"lab08:product:{product_id}"
 
 
 def test_each_product_gives_a_database_read_a_miss_and_a_hit():
-    cache, catalog = FakeRedis(), CountingCatalog()
-    aside = CacheAside(cache, catalog, "lab08:")
-    cache.set(aside.key(2), '{"id": 2, "version": 0}')  # a stale copy: deleted before the miss
-    reads = read_steps.time_reads(aside, None, [1, 2])
+    cache, catalog, conn = FakeRedis(), VersionCatalog(), Conn()
+    cache.set(key(2), '{"id": 2, "version": 0}')  # a stale copy: deleted before the miss
+    reads = read_steps.time_reads(lab_read(catalog), catalog.page, key, cache, conn, [1, 2])
     assert [r.kind for r in reads] == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.HIT] * 2
-    assert catalog.queries == 4  # one database-only read and one miss per product
+    assert conn.statements == 4  # one database-only read and one miss per product
     assert set(reads[0].steps) == {read_steps.QUERY}
     assert set(reads[1].steps) == set(read_steps.STEPS)
     assert set(reads[2].steps) == {read_steps.GET}
@@ -31,31 +27,32 @@ def test_each_product_gives_a_database_read_a_miss_and_a_hit():
 
 def test_a_read_is_classified_by_what_the_cache_did():
     class ForgetfulCache(FakeRedis):
-        def set(self, key, value, px=None):
-            pass  # never keeps anything: the second read misses too
+        def set(self, key, value, ex=None, px=None):
+            return True  # never keeps anything: the second read misses too
 
-    aside = CacheAside(ForgetfulCache(), VersionCatalog(), "lab08:")
-    kinds = [r.kind for r in read_steps.time_reads(aside, None, [5])]
-    assert kinds == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.MISS]
+    catalog = VersionCatalog()
+    reads = read_steps.time_reads(lab_read(catalog), catalog.page, key, ForgetfulCache(), Conn(), [5])
+    assert [r.kind for r in reads] == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.MISS]
 
 
-def test_stopwatch_adds_up_a_step_even_when_the_call_fails():
-    watch = read_steps.Stopwatch()
+def one_read_of_each_kind():
+    return [read_steps.Read(read_steps.DATABASE_ONLY, 0.004, {read_steps.QUERY: 0.004}),
+            read_steps.Read(read_steps.MISS, 0.006, {read_steps.GET: 0.001, read_steps.QUERY: 0.004,
+                                                     read_steps.SET: 0.001}),
+            read_steps.Read(read_steps.HIT, 0.001, {read_steps.GET: 0.001})]
 
-    def boom():
-        raise RuntimeError("down")
 
-    with pytest.raises(RuntimeError):
-        watch.time("cache GET", boom)
-    watch.time("cache GET", lambda: None)
-    assert set(watch.steps) == {"cache GET"} and watch.steps["cache GET"] >= 0
+def test_medians_are_typed_milliseconds_of_each_kind_and_step():
+    reads = one_read_of_each_kind()
+    p50 = read_steps.medians_ms(reads)
+    assert (p50.database_only, p50.miss, p50.hit) == pytest.approx((4, 6, 1))
+    assert (p50.miss_get, p50.miss_query, p50.miss_set) == pytest.approx((1, 4, 1))
+    with pytest.raises(ValueError, match="no read of kind"):
+        read_steps.medians_ms(reads[:1])
 
 
 def test_series_lists_kinds_then_the_three_steps_of_a_miss():
-    reads = [read_steps.Read(read_steps.DATABASE_ONLY, 0.004, {read_steps.QUERY: 0.004}),
-             read_steps.Read(read_steps.MISS, 0.006, {read_steps.GET: 0.001, read_steps.QUERY: 0.004,
-                                                      read_steps.SET: 0.001}),
-             read_steps.Read(read_steps.HIT, 0.001, {read_steps.GET: 0.001})]
+    reads = one_read_of_each_kind()
     rows = read_steps.series(reads)
     assert list(rows) == [read_steps.DATABASE_ONLY, read_steps.MISS, read_steps.HIT,
                           "miss step 1: cache GET", "miss step 2: database query", "miss step 3: cache SET"]

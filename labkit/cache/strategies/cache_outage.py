@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import redis
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from labkit.cache import standalone
-from labkit.cache.patterns import CacheAside
+from labkit.cache.strategies.probe import Probe
 
 HIT, MISS, CACHE_DOWN = "cache hit", "cache miss (database)", "cache down (database)"
 SOURCES = (HIT, MISS, CACHE_DOWN)
@@ -57,6 +57,11 @@ class OutageRun:
     def failed(self) -> int:
         return len(self.readings) - self.answered
 
+    @property
+    def cache_down_reads(self) -> int:
+        """Reads the cache could not answer and the database did."""
+        return sum(r.source == CACHE_DOWN for r in self.readings)
+
     def latencies(self, source: str, phase: str | None = None) -> list[float]:
         """Seconds of the reads answered from ``source``, optionally only in ``phase``
         (one of PHASES: before, during or after the outage)."""
@@ -70,24 +75,24 @@ class OutageRun:
         return "during" if reading.at < self.replaced_at else "after"
 
 
-def _read(aside: CacheAside, conn: Connection, key: int) -> tuple[str | None, str | None]:
-    calls = aside.calls.copy()
+def _read(read: Callable, probe: Probe, key: int) -> tuple[str | None, str | None]:
     try:
-        aside.get(conn, key)
+        seen = probe.watch(read, probe.cache, probe.conn, key)
     except (redis.RedisError, sa.exc.SQLAlchemyError) as exc:
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    if aside.calls["hits"] > calls["hits"]:
+    if seen.hit:
         return HIT, None
-    return (CACHE_DOWN if aside.calls["cache_errors"] > calls["cache_errors"] else MISS), None
+    return (CACHE_DOWN if seen.cache_failed else MISS), None
 
 
-def run(aside: CacheAside, conn: Connection, keys, node, down: tuple[int, int]) -> OutageRun:
-    """Read ``keys`` in order; stop ``node`` before read ``down[0]`` and replace it before read
-    ``down[1]``. A read that raises is recorded as failed and the loop goes on."""
+def run(read: Callable, cache, conn, keys, node, down: tuple[int, int]) -> OutageRun:
+    """Read ``keys`` in order with ``read(cache, conn, id)``; stop ``node`` before read ``down[0]``
+    and replace it before read ``down[1]``. A read that raises is recorded as failed and the loop goes on."""
     stop_before, replace_before = down
     if not 0 < stop_before < replace_before < len(keys):
         raise ValueError(f"down={down} must be two read numbers 0 < stop < replace < {len(keys)}")
     result = OutageRun()
+    probe = Probe(cache, conn)
     started = time.perf_counter()
     for number, key in enumerate(keys):
         if number == stop_before:
@@ -97,6 +102,6 @@ def run(aside: CacheAside, conn: Connection, keys, node, down: tuple[int, int]) 
             node.replace()
             result.replaced_at = time.perf_counter() - started
         t0 = time.perf_counter()
-        source, error = _read(aside, conn, int(key))
+        source, error = _read(read, probe, int(key))
         result.readings.append(Reading(t0 - started, time.perf_counter() - t0, source, error))
     return result

@@ -2,18 +2,20 @@
 
 The notes' test of whether caching pays: "few keys are frequently needed" (a Zipf stream) versus
 the anti-patterns, a large key space all needed alike (uniform) and data changing rapidly
-(a price write, which invalidates the cached page, before some of the reads).
+(a price write, which invalidates the cached page, before some of the reads). The page's own
+read and write functions run the replay.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
+from typing import Callable
+
 import numpy as np
-from sqlalchemy.engine import Connection
 
 from labkit.cache import keyspace
-from labkit.cache.patterns import CacheAside
+from labkit.cache.strategies.probe import Probe
 
 
 @dataclass(frozen=True)
@@ -26,16 +28,17 @@ class Traffic:
             raise ValueError(f"write_share is a probability in [0, 1] (got {self.write_share})")
 
 
-def replay(aside: CacheAside, conn: Connection, traffic: Traffic, seed: int = 7) -> list[bool]:
-    """Read every key of ``traffic`` through ``aside``; return, per read, whether it was a hit."""
+def replay(read: Callable, write: Callable, cache, conn, traffic: Traffic, seed: int = 7) -> list[bool]:
+    """Read every key of ``traffic`` with ``read(cache, conn, id)``, after a price change
+    ``write(cache, conn, id, price)`` where the traffic asks for one; return, per read, whether the
+    cache answered it."""
     rng = random.Random(seed)
+    probe = Probe(cache, conn)
     hits = []
     for key in traffic.keys.tolist():
         if traffic.write_share and rng.random() < traffic.write_share:
-            aside.set_price(conn, key, rng.randint(500, 9999) / 100)
-        before = aside.calls["hits"]
-        aside.get(conn, key)
-        hits.append(aside.calls["hits"] > before)
+            write(cache, conn, key, rng.randint(500, 9999) / 100)
+        hits.append(probe.watch(read, probe.cache, probe.conn, key).hit)
     return hits
 
 
@@ -45,13 +48,14 @@ class Replay:
     cached: int       # keys under the prefix once the replay ended: what the cache holds
 
 
-def compare(aside: CacheAside, conn: Connection, scenarios: dict[str, Traffic]) -> dict[str, Replay]:
-    """Replay each scenario on an empty cache (its keys under ``aside.prefix`` cleared first)."""
+def compare(read: Callable, write: Callable, cache, conn, prefix: str,
+            scenarios: dict[str, Traffic]) -> dict[str, Replay]:
+    """Replay each scenario on an empty cache (the keys under ``prefix`` cleared first)."""
     results = {}
     for name, traffic in scenarios.items():
-        keyspace.clear(aside.cache, aside.prefix)
-        hits = replay(aside, conn, traffic)
-        results[name] = Replay(hits, keyspace.count(aside.cache, aside.prefix))
+        keyspace.clear(cache, prefix)
+        hits = replay(read, write, cache, conn, traffic)
+        results[name] = Replay(hits, keyspace.count(cache, prefix))
     return results
 
 

@@ -1,70 +1,22 @@
 """Time each step of a cache-aside read, to show where a miss spends its time and what a hit saves.
 
 A miss is three trips (a cache GET that finds nothing, the database query, a cache SET); a hit
-is one GET. The steps are timed by wrapping the cache client and the catalogue that
-``CacheAside`` calls, so the pattern under test runs unchanged against the real servers.
+is one GET. The page's own read function runs unchanged on a ``Probe``'s client and connection,
+which time each trip.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy.engine import Connection
 
-from labkit.cache.patterns import CacheAside
+from labkit.cache.strategies.probe import GET, SET, SQL, Observed, Probe
 
-GET, QUERY, SET = "cache GET", "database query", "cache SET"
+QUERY = "database query"
 STEPS = (GET, QUERY, SET)
 DATABASE_ONLY, MISS, HIT = "no cache (database only)", "cache miss", "cache hit"
 KINDS = (DATABASE_ONLY, MISS, HIT)
-
-
-class Stopwatch:
-    """Adds up the seconds spent in each named step of the read being timed."""
-
-    def __init__(self):
-        self.steps: dict[str, float] = {}
-
-    def reset(self) -> None:
-        self.steps = {}
-
-    def time(self, step: str, call, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return call(*args, **kwargs)
-        finally:
-            self.steps[step] = self.steps.get(step, 0.0) + time.perf_counter() - started
-
-
-class TimedCache:
-    """The cache client, with its GET and SET timed (other calls pass through untimed)."""
-
-    def __init__(self, client, watch: Stopwatch):
-        self.client, self.watch = client, watch
-
-    def get(self, key):
-        return self.watch.time(GET, self.client.get, key)
-
-    def set(self, key, value, **options):
-        return self.watch.time(SET, self.client.set, key, value, **options)
-
-    def __getattr__(self, name):
-        return getattr(self.client, name)
-
-
-class TimedCatalog:
-    """The catalogue, with its product page query timed."""
-
-    def __init__(self, catalog, watch: Stopwatch):
-        self.catalog, self.watch = catalog, watch
-
-    def page(self, conn: Connection, product_id: int):
-        return self.watch.time(QUERY, self.catalog.page, conn, product_id)
-
-    def __getattr__(self, name):
-        return getattr(self.catalog, name)
 
 
 @dataclass(frozen=True)
@@ -74,34 +26,36 @@ class Read:
     steps: dict[str, float] = field(default_factory=dict)
 
 
-def timed_copy(aside: CacheAside, watch: Stopwatch) -> CacheAside:
-    """A CacheAside with the same cache, keys and TTL as ``aside`` whose every step ``watch`` times."""
-    return CacheAside(TimedCache(aside.cache, watch), TimedCatalog(aside.catalog, watch), aside.prefix,
-                      ttl=aside.ttl, ttl_jitter=aside.ttl_jitter, invalidation=aside.invalidation)
+@dataclass(frozen=True)
+class Medians:
+    """Median milliseconds of each kind of read and of each step of a miss."""
+
+    database_only: float
+    miss: float
+    hit: float
+    miss_get: float
+    miss_query: float
+    miss_set: float
 
 
-def _timed_read(watch: Stopwatch, read, kind_of) -> Read:
-    watch.reset()
-    started = time.perf_counter()
-    read()
-    seconds = time.perf_counter() - started
-    return Read(kind_of(), seconds, dict(watch.steps))
+def _read(kind: str, seen: Observed) -> Read:
+    spent = {GET: seen.seconds_in(GET), QUERY: seen.seconds_in(SQL), SET: seen.seconds_in(SET)}
+    return Read(kind, seen.seconds, {step: s for step, s in spent.items() if s})
 
 
-def time_reads(aside: CacheAside, conn: Connection, product_ids: Iterable[int]) -> list[Read]:
-    """Per product: a read straight from the database, then a cache-aside read after deleting the
-    key (a miss), then the same read again (a hit). Taking the three in turn lets a busy machine
-    slow all kinds alike. Each read's kind is what the cache really did, not what was intended."""
-    watch = Stopwatch()
-    timed = timed_copy(aside, watch)
+def time_reads(read: Callable, query: Callable, key: Callable, cache, conn,
+               product_ids: Iterable[int]) -> list[Read]:
+    """Per product: ``query(conn, id)`` straight from the database, then ``read(cache, conn, id)``
+    after deleting ``key(id)`` (a miss), then the same read again (a hit). Taking the three in turn
+    lets a busy machine slow all kinds alike. Each read's kind is what the cache really did."""
+    probe = Probe(cache, conn)
     reads = []
     for product_id in product_ids:
-        reads.append(_timed_read(watch, lambda: timed.catalog.page(conn, product_id), lambda: DATABASE_ONLY))
-        aside.cache.delete(aside.key(product_id))
+        reads.append(_read(DATABASE_ONLY, probe.watch(query, probe.conn, product_id)))
+        cache.delete(key(product_id))
         for _ in range(2):
-            hits = timed.calls["hits"]
-            reads.append(_timed_read(watch, lambda: timed.get(conn, product_id),
-                                     lambda: HIT if timed.calls["hits"] > hits else MISS))
+            seen = probe.watch(read, probe.cache, probe.conn, product_id)
+            reads.append(_read(HIT if seen.hit else MISS, seen))
     return reads
 
 
@@ -120,3 +74,15 @@ def median_steps(reads: list[Read], kind: str) -> dict[str, float]:
     if not chosen:
         raise ValueError(f"no read of kind {kind!r} among {len(reads)} reads")
     return {step: float(np.median([r.steps.get(step, 0.0) for r in chosen])) for step in STEPS}
+
+
+def medians_ms(reads: list[Read]) -> Medians:
+    """The medians a page compares; every kind must be among ``reads``."""
+    def of(kind: str) -> float:
+        seconds = [r.seconds for r in reads if r.kind == kind]
+        if not seconds:
+            raise ValueError(f"no read of kind {kind!r} among {len(reads)} reads")
+        return 1000 * float(np.median(seconds))
+
+    miss = {step: 1000 * s for step, s in median_steps(reads, MISS).items()}
+    return Medians(of(DATABASE_ONLY), of(MISS), of(HIT), miss[GET], miss[QUERY], miss[SET])

@@ -11,10 +11,9 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.engine import Connection
-
 from labkit import tables
-from labkit.cache.patterns import CacheAside
+from labkit.cache import keyspace
+from labkit.cache.strategies.strategy import Strategy
 
 POLL_S = 0.01  # pause between two reads of the polling reader
 
@@ -33,22 +32,31 @@ class StaleWindow:
     stale_reads: int
 
 
-def first_fresh_read(strategy: CacheAside, conn: Connection, product_id: int, version: int,
-                     timeout: float | None = None, poll_s: float = POLL_S) -> tuple[float, int]:
-    """Read until the page carries ``version`` or newer; return (seconds until the first fresh
-    read started, stale reads seen on the way). The default timeout is twice the strategy's TTL
-    plus 5 s: by then any cached copy has expired and been read again."""
+@dataclass(frozen=True)
+class FirstFresh:
+    """A polling reader's way to the first read that carried the database's version."""
+
+    after_s: float      # from the start of polling to the start of the first fresh read
+    stale_reads: int
+    first_version: int  # the version the first read returned (older than the row if stale)
+
+
+def first_fresh_read(strategy: Strategy, cache, conn, product_id: int, version: int,
+                     timeout: float | None = None, poll_s: float = POLL_S) -> FirstFresh:
+    """Read until the page carries ``version`` or newer. The default timeout is twice the
+    strategy's TTL plus 5 s: by then any cached copy has expired and been read again."""
     if timeout is None:
         timeout = (strategy.ttl or 0) * 2 + 5
     start = time.monotonic()
-    stale = 0
+    stale, first = 0, None
     while True:
         began = time.monotonic()
-        page = strategy.get(conn, product_id)
+        page = strategy.read(cache, conn, product_id)
         if page is None:
-            raise KeyError(f"product {product_id} is not in {strategy.catalog.product_table}")
+            raise KeyError(f"product {product_id} does not exist: read with {strategy.label!r}")
+        first = page["version"] if first is None else first
         if page["version"] >= version:
-            return began - start, stale
+            return FirstFresh(began - start, stale, first)
         stale += 1
         if began - start > timeout:
             raise StillStale(f"product {product_id} still read as version {page['version']} < {version}"
@@ -56,23 +64,23 @@ def first_fresh_read(strategy: CacheAside, conn: Connection, product_id: int, ve
         time.sleep(poll_s)
 
 
-def stale_window(label: str, strategy: CacheAside, conn: Connection, product_id: int) -> StaleWindow:
+def stale_window(strategy: Strategy, cache, conn, product_id: int) -> StaleWindow:
     """Load the page into the cache, raise its price by one, and time how long reads stay stale.
 
     The cached copy is loaded just before the write, so with a TTL the window is close to the TTL.
     """
-    strategy.cache.delete(strategy.key(product_id))  # a new entry: its TTL starts now
-    page = strategy.get(conn, product_id)
+    keyspace.clear(cache, strategy.prefix)  # a new entry: its TTL starts now
+    page = strategy.read(cache, conn, product_id)
     if page is None:
-        raise KeyError(f"product {product_id} is not in {strategy.catalog.product_table}")
-    version = strategy.set_price(conn, product_id, Decimal(page["price"]) + 1)
-    window, stale = first_fresh_read(strategy, conn, product_id, version)
-    return StaleWindow(label, strategy.ttl, window, stale)
+        raise KeyError(f"product {product_id} does not exist: read with {strategy.label!r}")
+    version = strategy.write(cache, conn, product_id, Decimal(page["price"]) + 1)
+    fresh = first_fresh_read(strategy, cache, conn, product_id, version)
+    return StaleWindow(strategy.label, strategy.ttl, fresh.after_s, fresh.stale_reads)
 
 
-def measure(strategies: dict[str, CacheAside], conn: Connection, product_id: int) -> list[StaleWindow]:
-    """``stale_window`` for each labelled strategy, in order."""
-    return [stale_window(label, s, conn, product_id) for label, s in strategies.items()]
+def measure(strategies: list[Strategy], cache, conn, product_id: int) -> list[StaleWindow]:
+    """``stale_window`` for each strategy, in order."""
+    return [stale_window(s, cache, conn, product_id) for s in strategies]
 
 
 def window_table(windows: list[StaleWindow]) -> str:

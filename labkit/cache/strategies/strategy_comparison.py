@@ -1,9 +1,10 @@
 """Several caching strategies on the same mix of reads and writes, measured side by side.
 
 Every strategy replays the same operations (same seed) against the same catalogue, each under
-its own key prefix, starting from an empty cache. The driver issues the writes, so it knows the
-database's version of every row at every moment: a read is stale when the page it returns is
-older. At the end it takes stock of the cache: which entries were never asked for by a reader
+its own key prefix, starting from an empty cache; the page's read and write functions run
+unchanged on a ``Probe``, which counts their round trips and tells hits from misses. The driver
+issues the writes, so it knows the database's version of every row at every moment: a read is
+stale when the page it returns is older. At the end it takes stock of the cache: which entries were never asked for by a reader
 (write-through's "cache churn") and how many bytes they hold.
 """
 from __future__ import annotations
@@ -20,10 +21,9 @@ from sqlalchemy.engine import Connection
 from labkit import tables
 from labkit.cache import keyspace, workload
 from labkit.cache.catalog import Catalog
-from labkit.cache.patterns import CacheAside
+from labkit.cache.strategies.probe import Probe
+from labkit.cache.strategies.strategy import Strategy
 from labkit.measure import summary_ms
-
-CALLS = ("db_reads", "db_writes", "cache_get", "cache_set", "cache_delete")  # round trips
 
 
 def mixed_workload(n_keys: int, n_ops: int, write_share: float = 0.4, hot_write_share: float = 0.25,
@@ -88,7 +88,7 @@ class StrategyRun:
     read_latency_s: list[float]
     stale_reads: int
     writes: int
-    write_calls: Counter
+    write_calls: Counter  # round trips of the writes, by step (``probe`` step names)
     stock: CacheStock = field(default_factory=CacheStock)
     read_keys: set[str] = field(default_factory=set)
 
@@ -111,7 +111,7 @@ class StrategyRun:
 
     @property
     def calls_per_write(self) -> float:
-        return sum(self.write_calls[c] for c in CALLS) / self.writes if self.writes else 0.0
+        return sum(self.write_calls.values()) / self.writes if self.writes else 0.0
 
 
 def current_versions(conn: Connection, catalog: Catalog) -> dict[int, int]:
@@ -122,43 +122,46 @@ def current_versions(conn: Connection, catalog: Catalog) -> dict[int, int]:
     return versions
 
 
-def replay(label: str, strategy: CacheAside, conn: Connection, ops: list[tuple[str, int]]) -> StrategyRun:
+def replay(strategy: Strategy, cache, conn: Connection, catalog: Catalog,
+           ops: list[tuple[str, int]]) -> StrategyRun:
     """Run ``ops`` through ``strategy`` from an empty cache and measure what the readers got."""
-    keyspace.clear(strategy.cache, strategy.prefix)
-    strategy.calls.clear()
-    versions = current_versions(conn, strategy.catalog)
-    latency, stale, read_keys, write_calls, writes = [], 0, set(), Counter(), 0
+    keyspace.clear(cache, strategy.prefix)
+    versions = current_versions(conn, catalog)
+    probe = Probe(cache, conn)
+    latency, stale, hits, read_keys, write_calls, writes = [], 0, 0, set(), Counter(), 0
     for i, (kind, product_id) in enumerate(ops):
         if kind == "read":
-            began = time.perf_counter()
-            page = strategy.get(conn, product_id)
-            latency.append(time.perf_counter() - began)
-            read_keys.add(strategy.key(product_id))
-            stale += page["version"] < versions[product_id]
+            seen = probe.watch(strategy.read, probe.cache, probe.conn, product_id)
+            latency.append(seen.seconds)
+            hits += seen.hit
+            read_keys |= seen.keys_read()
+            stale += seen.result["version"] < versions[product_id]
         else:
-            before = Counter(strategy.calls)
-            versions[product_id] = strategy.set_price(conn, product_id, f"{5 + i % 9500 / 100:.2f}")
-            write_calls += strategy.calls - before
+            seen = probe.watch(strategy.write, probe.cache, probe.conn, product_id, f"{5 + i % 9500 / 100:.2f}")
+            versions[product_id] = seen.result
+            write_calls += seen.steps()
             writes += 1
-    return StrategyRun(label, strategy.hit_ratio(), strategy.calls["misses"], latency, stale, writes,
-                       write_calls, take_stock(strategy.cache, strategy.prefix, read_keys), read_keys)
+    reads = len(latency)
+    return StrategyRun(strategy.label, hits / reads if reads else 0.0, reads - hits, latency, stale, writes,
+                       write_calls, take_stock(cache, strategy.prefix, read_keys), read_keys)
 
 
-def stock_after_idle(strategies: dict[str, CacheAside], runs: list[StrategyRun],
+def stock_after_idle(strategies: list[Strategy], runs: list[StrategyRun], cache,
                      idle_s: float) -> dict[str, CacheStock]:
     """Each run's cache after ``idle_s`` seconds without traffic. Entries with a shorter TTL are
     gone by then, whatever the speed of the run; entries without one are all still there."""
     time.sleep(idle_s)
-    return {r.label: take_stock(strategies[r.label].cache, strategies[r.label].prefix, r.read_keys)
-            for r in runs}
+    prefixes = {s.label: s.prefix for s in strategies}
+    return {r.label: take_stock(cache, prefixes[r.label], r.read_keys) for r in runs}
 
 
-def compare(strategies: dict[str, CacheAside], ops: list[tuple[str, int]]) -> list[StrategyRun]:
-    """``replay`` the same operations through each labelled strategy, in order."""
+def compare(strategies: list[Strategy], cache, catalog: Catalog,
+            ops: list[tuple[str, int]]) -> list[StrategyRun]:
+    """``replay`` the same operations through each strategy, in order."""
     runs = []
-    for label, strategy in strategies.items():
-        with strategy.catalog.engine.connect() as conn:
-            runs.append(replay(label, strategy, conn, ops))
+    for strategy in strategies:
+        with catalog.engine.connect() as conn:
+            runs.append(replay(strategy, cache, conn, catalog, ops))
     return runs
 
 
