@@ -103,13 +103,17 @@ class Target:
 
 def target(name: str) -> Target:
     """The settings of endpoint ``name`` (``pg-writer``, ``mysql-reader``, ...). Fails at once,
-    with the command to run, if nothing answers there."""
+    with the command to run, if nothing answers there; on a server labkit did not start, logs in
+    once, so a wrong login names its variable before the page's own code connects."""
     login = _login(name)
+    outside = external.is_external(name)
+    if outside:
+        engine(name, poolclass=sa.pool.NullPool).dispose()
     ep = endpoint(name)
     ep.check()
     host, port = ep.address
     if name.startswith("pg-"):
-        tls = _pg_tls(name, external.is_external(name))
+        tls = _pg_tls(name, outside)
         _tell_unverified(name, tls)
         return Target(name, host, port, login.user, login.password, login.database, tls["sslmode"],
                       tls.get("sslrootcert"))

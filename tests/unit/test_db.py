@@ -92,3 +92,16 @@ def test_a_target_holds_what_a_page_connects_with(state_home, monkeypatch):
     assert mysql.sslmode is None and mysql.ca_file is None
     with pytest.raises(ValueError, match="not a database endpoint"):
         db.target("redis-node1")
+
+
+def test_a_target_on_a_server_labkit_did_not_start_logs_in_first(state_home, monkeypatch):
+    monkeypatch.setattr(Endpoint, "check", lambda self, timeout=1.0: None)
+    monkeypatch.setattr(db.external, "is_external", lambda name: True)
+    refusal = db.logins.LoginFailed("pg-writer refused the login; check LABKIT_PG_PASSWORD")
+
+    def refuse(name, engine, user, database):
+        raise refusal
+
+    monkeypatch.setattr(db.logins, "check_database", refuse)
+    with pytest.raises(db.logins.LoginFailed, match="LABKIT_PG_PASSWORD"):
+        db.target("pg-writer")
