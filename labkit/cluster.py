@@ -44,6 +44,12 @@ def topology() -> list[dict]:
             for i in range(1, PG_EXTRA_NODE + 1) if i <= PG_NODES or f"pg-node{i}" in members]
 
 
+def instance_endpoints() -> list[str]:
+    """The instance endpoints (pg-node1, ...) of the nodes that run now, as Aurora lists a
+    cluster's instances (``DBClusterMembers``): which of them is the writer is the server's to say."""
+    return [m["name"] for m in topology() if m["role"] != "down"]
+
+
 def writer() -> str | None:
     return next((m["name"] for m in topology() if m["role"] == "writer" and m["state"] == "running"), None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
@@ -69,17 +70,64 @@ def unverified(name: str, connect_args: dict) -> str | None:
     return None
 
 
-def url(name: str) -> URL:
-    ep = endpoint(name)
-    host, port = ep.address
+def _login(name: str) -> credentials.Login:
     if name.startswith("pg-"):
-        login = credentials.pg()
-        return URL.create("postgresql+psycopg", login.user, login.password, host, port, login.database)
+        return credentials.pg()
     if name.startswith("mysql-"):
-        login = credentials.mysql()
-        return URL.create("mysql+pymysql", login.user, login.password, host, port, login.database)
+        return credentials.mysql()
     raise ValueError(f"{name} is not a database endpoint; use one of "
                      f"{', '.join(n for n in ENDPOINTS if n.startswith(('pg-', 'mysql-')))}")
+
+
+def url(name: str) -> URL:
+    login = _login(name)
+    host, port = endpoint(name).address
+    driver = "postgresql+psycopg" if name.startswith("pg-") else "mysql+pymysql"
+    return URL.create(driver, login.user, login.password, host, port, login.database)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an application's configuration holds for one database endpoint: where, as whom, and
+    the CA file that proves the server (None where none is known; ``sslmode``, for PostgreSQL,
+    then says how much TLS to ask for), so a lab can open its connections with its own code."""
+    name: str
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    database: str
+    sslmode: str | None
+    ca_file: str | None
+
+
+def target(name: str) -> Target:
+    """The settings of endpoint ``name`` (``pg-writer``, ``mysql-reader``, ...). Fails at once,
+    with the command to run, if nothing answers there; on a server labkit did not start, logs in
+    once, so a wrong login names its variable before the page's own code connects."""
+    login = _login(name)
+    outside = external.is_external(name)
+    if outside:
+        engine(name, poolclass=sa.pool.NullPool).dispose()
+    ep = endpoint(name)
+    ep.check()
+    host, port = ep.address
+    if name.startswith("pg-"):
+        tls = _pg_tls(name, outside)
+        _tell_unverified(name, tls)
+        return Target(name, host, port, login.user, login.password, login.database, tls["sslmode"],
+                      tls.get("sslrootcert"))
+    tls = _mysql_tls()
+    _tell_unverified(name, tls)
+    return Target(name, host, port, login.user, login.password, login.database, None, tls.get("ssl_ca"))
+
+
+def _tell_unverified(name: str, connect_args: dict) -> None:
+    """Say once per endpoint and process what a connection to it does not check."""
+    warning = unverified(name, connect_args)
+    if warning and name not in _TOLD:
+        _TOLD.add(name)
+        print(f"Not verified: {warning}.")
 
 
 def engine(name: str, **kwargs) -> Engine:
@@ -96,10 +144,7 @@ def engine(name: str, **kwargs) -> Engine:
     else:
         connect_args = {"connect_timeout": 3, **_mysql_tls()}
         login = credentials.mysql()
-    warning = unverified(name, connect_args)
-    if warning and name not in _TOLD:
-        _TOLD.add(name)
-        print(f"Not verified: {warning}.")
+    _tell_unverified(name, connect_args)
     made = sa.create_engine(url(name), connect_args=connect_args, **kwargs)
     if outside:
         logins.check_database(name, made, login.user, login.database)

@@ -1,11 +1,12 @@
 """Does a failover lose writes the application was told were committed?
 
-Several writers insert rows as fast as they can through the writer endpoint, each row with an
-id the client made up, and remember every id whose COMMIT returned. Then the writer crashes;
-once Patroni has promoted a replica, every remembered id is looked up on the new writer. An id
-that was acknowledged but is missing there is a lost write: what asynchronous replication risks
-and what quorum commit (Aurora's "4 of 6 copies before the acknowledgement", in miniature)
-prevents. The same run measures what the wait costs: commit throughput and latency.
+Several writers run the lab's write function (an INSERT and a COMMIT, with the commit's wait
+chosen per mode) as fast as they can through the writer endpoint, each row with an id the client
+chose, and remember every id whose write returned. Then the writer crashes; once Patroni has
+promoted a replica, the lab's ``missing`` function looks up the remembered ids on the new writer.
+An id that was acknowledged but is missing there is a lost write: what asynchronous replication
+risks and what quorum commit (Aurora's "4 of 6 copies before the acknowledgement", in miniature)
+prevents. The same run measures what the wait costs: write throughput and latency.
 """
 from __future__ import annotations
 
@@ -13,36 +14,22 @@ import itertools
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from labkit import cluster, db, measure
 from labkit.workers import Workers
 
-MODES = ("async", "quorum")
 CRASHES = ("postmaster", "whole node")
 READ_ONLY = "25006"  # a node that is still (or again) a replica refuses the INSERT
 BACKOFF = 0.1  # seconds a writer waits after an error before it reconnects (2 shared cores)
 STOP_TIMEOUT = 30.0  # a writer blocked in a commit gets this long to finish after the stop
 
-
-def _table(prefix: str) -> sa.Table:
-    return sa.Table(f"{prefix}_writes", sa.MetaData(),
-                    sa.Column("trial", sa.String(32), primary_key=True),
-                    sa.Column("writer", sa.Integer, primary_key=True),
-                    sa.Column("seq", sa.Integer, primary_key=True),
-                    sa.Column("payload", sa.String(100)))
-
-
-def create_table(engine: Engine, prefix: str) -> None:
-    _table(prefix).create(engine, checkfirst=True)
-
-
-def drop_table(engine: Engine, prefix: str) -> None:
-    _table(prefix).drop(engine, checkfirst=True)
+Write = Callable[[Connection, dict, str], None]  # (connection, row, the mode's setting): returns = acknowledged
+Missing = Callable[[Connection, str, set], set]  # (connection, trial, ids): those the server does not have
 
 
 def error_kind(exc: sa.exc.DBAPIError) -> str:
@@ -61,7 +48,7 @@ def error_kind(exc: sa.exc.DBAPIError) -> str:
 
 @dataclass
 class Ack:
-    """One acknowledged commit: which writer, its row number, when COMMIT returned, how long it took."""
+    """One acknowledged write: which writer, its row number, when it returned, how long it took."""
     writer: int
     seq: int
     at: float
@@ -69,47 +56,46 @@ class Ack:
 
 
 class AckedWriters(Workers):
-    """``threads`` writers, each on its own connection, committing one row per transaction.
+    """``threads`` writers, each on its own connection, calling ``write(conn, row, setting)`` for
+    one row ``{"trial", "writer", "seq"}`` after another.
 
-    A row counts as acknowledged only when its COMMIT returned without error. A COMMIT that
-    raised is "in doubt": the client cannot know whether the server kept it. Errors are tallied
-    by kind and the writer reconnects; any other exception (a bug) stops it and is raised by
-    ``__exit__``.
+    A row counts as acknowledged only when ``write`` returned. A write that raised because the
+    connection broke under it is "in doubt": the client cannot know whether the server committed
+    it. Errors are tallied by kind and the writer reconnects; any other exception (a bug) stops it
+    and is raised by ``__exit__``.
     """
     role = "writer"
     stop_timeout = STOP_TIMEOUT
     stuck_hint = "; see `./course status` for the cluster's state"
 
-    def __init__(self, engine: Engine, prefix: str, trial: str, threads: int = 8):
+    def __init__(self, engine: Engine, write: Write, setting: str, trial: str, threads: int = 8):
         super().__init__(threads)
-        self.engine, self.trial = engine, trial
-        self.table = _table(prefix)
+        self.engine, self.write, self.setting, self.trial = engine, write, setting, trial
         self.acks: list[Ack] = []
         self.in_doubt: list[tuple[int, int]] = []
         self.errors: Counter[str] = Counter()
 
-    def _commit_rows(self, writer: int, conn: sa.Connection, ids: Iterator[int]) -> None:
-        insert = sa.insert(self.table)
+    def _write_rows(self, writer: int, conn: Connection, ids: Iterator[int]) -> None:
         while not self.stopping.is_set():
             seq = next(ids)
-            conn.execute(insert, {"trial": self.trial, "writer": writer, "seq": seq, "payload": "x" * 100})
             t0 = time.monotonic()
             try:
-                conn.commit()
-            except sa.exc.DBAPIError:
-                with self.lock:
-                    self.in_doubt.append((writer, seq))
+                self.write(conn, {"trial": self.trial, "writer": writer, "seq": seq}, self.setting)
+            except sa.exc.DBAPIError as exc:
+                if error_kind(exc) == "connection":
+                    with self.lock:
+                        self.in_doubt.append((writer, seq))
                 raise
             t1 = time.monotonic()
             with self.lock:
                 self.acks.append(Ack(writer, seq, t1, t1 - t0))
 
     def work(self, writer: int) -> None:
-        ids = itertools.count(1)  # an id is never reused, even after a COMMIT that raised
+        ids = itertools.count(1)  # an id is never reused, even after a write that raised
         while not self.stopping.is_set():
             try:
                 with self.engine.connect() as conn:
-                    self._commit_rows(writer, conn, ids)
+                    self._write_rows(writer, conn, ids)
             except sa.exc.DBAPIError as exc:
                 with self.lock:
                     self.errors[error_kind(exc)] += 1
@@ -123,48 +109,42 @@ class AckedWriters(Workers):
 @dataclass
 class Trial(measure.Percentiles):
     """What one crash did to the acknowledged writes, and what the writes cost before it."""
-    mode: str  # "async" or "quorum"
+    mode: str  # the page's name for the mode, e.g. "async" or "quorum"
     crash: str  # "postmaster" or "whole node"
     old_writer: str
     new_writer: str
     failover_s: float  # from the crash until Patroni reported the new writer
-    acknowledged: int  # commits acknowledged during the whole trial
+    acknowledged: int  # writes acknowledged during the whole trial
     lost: int  # acknowledged, yet absent on the new writer
-    in_doubt: int  # COMMITs that raised: the client cannot know their fate
+    in_doubt: int  # writes that raised on a broken connection: the client cannot know their fate
     in_doubt_kept: int  # ... of which the new writer has the row
-    throughput: float  # acknowledged commits per second before the crash
-    latency_s: list[float] = field(repr=False)  # commit latencies before the crash
+    throughput: float  # acknowledged writes per second before the crash
+    latency_s: list[float] = field(repr=False)  # write latencies (INSERT + COMMIT) before the crash
     errors: dict[str, int] = field(default_factory=dict)
 
 
-def lost_writes(acknowledged: set[tuple[int, int]], present: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Ids the client was told were committed but the new writer does not have."""
-    return acknowledged - present
-
-
 def before(acks: list[Ack], started: float, crashed: float) -> tuple[float, list[float]]:
-    """Throughput (commits/s) and commit latencies of the acknowledgements before the crash."""
+    """Throughput (writes/s) and write latencies of the acknowledgements before the crash."""
     if crashed <= started:
         raise ValueError(f"the crash ({crashed}) must come after the start ({started})")
     latencies = [a.seconds for a in acks if a.at < crashed]
     return len(latencies) / (crashed - started), latencies
 
 
-def _rows_on(node: str, prefix: str, trial: str, timeout: float = 30.0) -> set[tuple[int, int]]:
-    """(writer, seq) of the trial's rows on ``node``, once it has finished its promotion (Patroni
-    names the new writer a moment before PostgreSQL leaves recovery)."""
-    table = _table(prefix)
-    engine = db.engine(node, poolclass=sa.pool.NullPool)
+def promoted(node: str, timeout: float = 30.0) -> Connection:
+    """A connection to ``node`` once it has finished its promotion (Patroni names the new writer a
+    moment before PostgreSQL leaves recovery), so what it lacks is lost, not still on its way."""
+    conn = db.engine(node, poolclass=sa.pool.NullPool).connect()
     deadline = time.monotonic() + timeout
-    with engine.connect() as conn:
-        while db.identify(conn)["read_only"]:
-            conn.rollback()
-            if time.monotonic() > deadline:
-                raise cluster.ClusterUnhealthy(f"{node} is still read-only {timeout:.0f} s after Patroni "
-                                               f"named it the writer; cannot count lost writes")
-            time.sleep(0.1)
-        rows = conn.execute(sa.select(table.c.writer, table.c.seq).where(table.c.trial == trial))
-        return {(w, s) for w, s in rows}
+    while conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar():
+        conn.rollback()
+        if time.monotonic() > deadline:
+            conn.close()
+            raise cluster.ClusterUnhealthy(f"{node} is still read-only {timeout:.0f} s after Patroni "
+                                           f"named it the writer; cannot count lost writes")
+        time.sleep(0.1)
+    conn.rollback()
+    return conn
 
 
 def wait_quorum_ready(timeout: float = 60.0) -> str:
@@ -178,43 +158,48 @@ def wait_quorum_ready(timeout: float = 60.0) -> str:
             return names
         if time.monotonic() > deadline:
             raise cluster.ClusterUnhealthy(f"quorum {names!r} does not list every reader {readers} "
-                                           f"after {timeout:.0f} s")
+                                           f"after {timeout:.0f} s; quorum commit is switched on with "
+                                           f"`cluster.set_quorum_commit(True)`")
         time.sleep(0.2)
 
 
-def run_trial(mode: str, crash: str, prefix: str = "lab03", threads: int = 8,
+def run_trial(mode: str, setting: str, crash: str, write: Write, missing: Missing, threads: int = 8,
               crash_after: float = 2.0) -> Trial:
-    """Put the cluster in ``mode``, write for ``crash_after`` seconds, crash the writer, wait for the
-    new one, count the lost writes, then heal, with commits asynchronous again (the baseline)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    """Write with ``write(conn, row, setting)`` for ``crash_after`` seconds, crash the writer, wait
+    for the new one, count with ``missing`` the acknowledged rows it lacks, then heal."""
     if crash not in CRASHES:
         raise ValueError(f"crash must be one of {CRASHES}, not {crash!r}")
     cluster.wait_healthy()
+    wait_quorum_ready()
     engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
-    create_table(engine, prefix)
     trial = uuid.uuid4().hex
     try:
-        with cluster.quorum_commit(mode == "quorum"):
-            if mode == "quorum":
-                wait_quorum_ready()
-            with AckedWriters(engine, prefix, trial, threads) as writers:
-                time.sleep(crash_after)
-                old = cluster.crash_writer(whole_node=crash == "whole node")  # waits for a healthy cluster first
-                crashed = time.monotonic()
-                new, failover_s = cluster.wait_for_new_writer(old, timeout=90)
+        with AckedWriters(engine, write, setting, trial, threads) as writers:
+            time.sleep(crash_after)
+            old = cluster.crash_writer(whole_node=crash == "whole node")  # waits for a healthy cluster first
+            crashed = time.monotonic()
+            new, failover_s = cluster.wait_for_new_writer(old, timeout=90)
         acks = writers.snapshot()
-        present = _rows_on(new, prefix, trial)
+        with promoted(new) as conn:
+            lost = missing(conn, trial, {(a.writer, a.seq) for a in acks})
+            in_doubt_missing = missing(conn, trial, set(writers.in_doubt))
         throughput, latencies = before(acks, writers.started, crashed)
         return Trial(mode=mode, crash=crash, old_writer=old, new_writer=new, failover_s=failover_s,
-                     acknowledged=len(acks), lost=len(lost_writes({(a.writer, a.seq) for a in acks}, present)),
-                     in_doubt=len(writers.in_doubt), in_doubt_kept=len(set(writers.in_doubt) & present),
+                     acknowledged=len(acks), lost=len(lost), in_doubt=len(writers.in_doubt),
+                     in_doubt_kept=len(set(writers.in_doubt)) - len(in_doubt_missing),
                      throughput=throughput, latency_s=latencies, errors=dict(writers.errors))
     finally:
         cluster.heal()  # the old writer rejoins as a replica, whatever happened above
 
 
-def run_trials(crashes: list[str], modes: tuple[str, ...] = MODES, **kwargs) -> list[Trial]:
-    """One trial per crash in ``crashes`` and mode in ``modes``, the modes taking turns so that a
-    machine that slows down during the run slows both alike. The cluster is healed after each."""
-    return [run_trial(mode, crash, **kwargs) for crash in crashes for mode in modes]
+def run_trials(crashes: list[str], write: Write, modes: dict[str, str], missing: Missing,
+               **kwargs) -> list[Trial]:
+    """One trial per crash in ``crashes`` and mode in ``modes`` (its name: the setting ``write``
+    gets), the modes taking turns so that a machine that slows down during the run slows both
+    alike. Quorum commit must be on (``cluster.set_quorum_commit``); the cluster is healed after
+    each trial."""
+    if not modes:
+        raise ValueError("modes is empty: give each mode's name and the setting write() gets, "
+                         "e.g. {'async': 'local', 'quorum': 'on'}")
+    return [run_trial(mode, setting, crash, write, missing, **kwargs)
+            for crash in crashes for mode, setting in modes.items()]

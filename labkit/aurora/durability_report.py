@@ -22,14 +22,14 @@ def trial_table(trials: list) -> str:
              f"{t.p50_ms:.1f}", f"{t.p99_ms:.1f}",
              ", ".join(f"{kind} {count}" for kind, count in sorted(t.errors.items())) or "none"]
             for number, t in enumerate(trials, 1)]
-    return tables.markdown(["#", "commits", "crash", "writer: old → new", "failover s", "acknowledged", "lost",
-                            "in doubt (kept)", "commits/s", "p50 ms", "p99 ms", "errors"], rows,
+    return tables.markdown(["#", "mode", "crash", "writer: old → new", "failover s", "acknowledged", "lost",
+                            "in doubt (kept)", "writes/s", "p50 ms", "p99 ms", "errors"], rows,
                            align="rlllrrrrrrrl")
 
 
 def mode_summary(trials: list) -> dict[str, dict]:
     """Per mode: trials, acknowledged and lost writes in total, the worst trial, the median
-    throughput, and commit latency percentiles over every commit of the mode's trials."""
+    throughput, and write latency percentiles over every write of the mode's trials."""
     summary = {}
     for mode in dict.fromkeys(t.mode for t in trials):
         mine = [t for t in trials if t.mode == mode]
@@ -45,18 +45,18 @@ def mode_table(trials: list) -> str:
     """``mode_summary`` as a Markdown table."""
     rows = [[mode, s["trials"], s["acknowledged"], s["lost"], s["worst"], f"{s['throughput']:.0f}",
              f"{s['p50_ms']:.1f}", f"{s['p99_ms']:.1f}"] for mode, s in mode_summary(trials).items()]
-    return tables.markdown(["commits", "trials", "acknowledged", "lost", "worst trial", "median commits/s",
+    return tables.markdown(["mode", "trials", "acknowledged", "lost", "worst trial", "median writes/s",
                             "p50 ms", "p99 ms"], rows, align="lrrrrrrr")
 
 
 def plot_trials(trials: list):
-    """Three panels: lost acknowledged writes per trial, throughput per trial, commit latency per mode."""
+    """Three panels: lost acknowledged writes per trial, throughput per trial, write latency per mode."""
     fig, (lost_ax, rate_ax, lat_ax) = plt.subplots(1, 3, figsize=(11, 3.8))
     x = np.arange(1, len(trials) + 1)
     colours = [MODE_COLOURS.get(t.mode, "grey") for t in trials]
     hatches = ["//" if t.crash == "whole node" else "" for t in trials]
     for ax, values, label in ((lost_ax, [t.lost for t in trials], "acknowledged, then lost"),
-                              (rate_ax, [t.throughput for t in trials], "acknowledged commits/s")):
+                              (rate_ax, [t.throughput for t in trials], "acknowledged writes/s")):
         bars = ax.bar(x, values, color=colours, edgecolor="black", linewidth=0.5)
         for bar, hatch in zip(bars, hatches):
             bar.set_hatch(hatch)
@@ -75,10 +75,10 @@ def plot_trials(trials: list):
                    color=[MODE_COLOURS.get(m, "grey") for m in modes], edgecolor="black", linewidth=0.5,
                    alpha=1.0 if key == "p50_ms" else 0.5)
     lat_ax.set_xticks(np.arange(len(modes)), [f"{m}\np50 | p99" for m in modes])
-    lat_ax.set_ylabel("COMMIT latency (ms)")
-    lat_ax.set_title("Commit latency, all trials")
+    lat_ax.set_ylabel("write latency, INSERT + COMMIT (ms)")
+    lat_ax.set_title("Write latency, all trials")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in MODE_COLOURS.values()]
-    fig.legend(handles, [f"{m} commits" for m in MODE_COLOURS], loc="upper center", ncol=2, fontsize=8,
+    fig.legend(handles, [f"{m} mode" for m in MODE_COLOURS], loc="upper center", ncol=2, fontsize=8,
                bbox_to_anchor=(0.5, 1.02))
     fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 POLL_TIMEOUT = 10.0
 
@@ -24,6 +25,11 @@ def _tables(prefix: str) -> tuple[sa.MetaData, sa.Table, sa.Table]:
     load = sa.Table(f"{prefix}_load", meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
                     sa.Column("payload", sa.String(200)))
     return meta, probe, load
+
+
+def probe_table(prefix: str) -> sa.Table:
+    """The lab's probe table (an id the database assigns, a short note), for the page's own queries."""
+    return _tables(prefix)[1]
 
 
 def reset_tables(writer: Engine, prefix: str) -> None:
@@ -121,25 +127,24 @@ def nothing():
     yield None
 
 
-def read_your_write(writer: Engine, reader: Engine, prefix: str, trials: int = 200,
-                    wait_for_replay=None) -> int:
-    """Insert a row on the writer, read it at once from ``reader``: return how often it was missing.
+def read_your_write(writer: Engine, reader: Engine, write: Callable[[Connection], object],
+                    read: Callable[[Connection, object], bool], trials: int = 200,
+                    wait_for_replay: Callable[[Connection, Connection], None] | None = None) -> int:
+    """Call ``write(writer_conn)`` (it commits and returns the new row's id) and at once
+    ``read(reader_conn, id)`` (whether the row is there): return how often it was missing.
 
-    ``wait_for_replay(writer_conn, reader_conn)`` is the fix: make the reader wait until it has
-    replayed the writer's commit before reading (see ``catch_up``).
+    ``wait_for_replay(writer_conn, reader_conn)``, when given, runs between the two: the fix that
+    makes the reader wait until it has replayed the writer's commit (see ``catch_up``).
     """
-    _, probe, _ = _tables(prefix)
     missing = 0
     with reader.connect() as rconn:
         for _ in range(trials):
             with writer.connect() as wconn:
-                row_id = wconn.execute(sa.insert(probe).values(note="ryw")).inserted_primary_key[0]
-                wconn.commit()
+                row_id = write(wconn)
                 if wait_for_replay is not None:
                     wait_for_replay(wconn, rconn)
-            found = rconn.execute(sa.select(probe.c.id).where(probe.c.id == row_id)).first()
-            rconn.rollback()
-            missing += found is None
+            missing += not read(rconn, row_id)
+            rconn.rollback()  # end the snapshot, so the next read sees new commits (MySQL REPEATABLE READ)
     return missing
 
 

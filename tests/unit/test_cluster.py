@@ -45,3 +45,10 @@ def test_a_cluster_whose_endpoints_do_not_follow_patroni_yet_is_not_healthy(monk
     assert not cluster.healthy()
     _routing(monkeypatch)
     assert cluster.healthy()
+
+
+def test_the_instance_endpoints_are_the_nodes_that_run(monkeypatch):
+    down = {"name": "pg-node4", "role": "down", "state": "stopped", "lag_bytes": None}
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(
+        {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 0}, down))
+    assert cluster.instance_endpoints() == ["pg-node1", "pg-node2"]

@@ -1,7 +1,7 @@
 import pytest
 
 from labkit import db
-from labkit.endpoints import ServiceUnavailable
+from labkit.endpoints import Endpoint, ServiceUnavailable, endpoint
 
 
 def test_an_engine_for_a_stopped_service_names_the_command(monkeypatch, state_home, closed_port):
@@ -78,3 +78,30 @@ def test_the_instance_that_answered_is_named_by_its_port_or_where_ports_are_shar
     assert db.node_at(5432, "pg-node", "10.0.2.12") == "pg-node2"  # not the first one on 5432
     assert db.node_at(5432, "pg-node", "10.0.9.9") is None
     assert db.node_at(5432, "pg-node") is None  # several on the port, no address to tell them apart
+
+
+def test_a_target_holds_what_a_page_connects_with(state_home, monkeypatch):
+    monkeypatch.delenv("LABKIT_PG_SSLMODE", raising=False)
+    monkeypatch.delenv("LABKIT_MYSQL_SSL_CA", raising=False)
+    monkeypatch.setattr(Endpoint, "check", lambda self, timeout=1.0: None)
+    pg = db.target("pg-writer")
+    assert (pg.host, pg.port) == endpoint("pg-writer").address
+    assert pg.sslmode == "verify-full" and pg.ca_file.endswith("ca.pem")
+    assert pg.password not in repr(pg)
+    mysql = db.target("mysql-reader")
+    assert mysql.sslmode is None and mysql.ca_file is None
+    with pytest.raises(ValueError, match="not a database endpoint"):
+        db.target("redis-node1")
+
+
+def test_a_target_on_a_server_labkit_did_not_start_logs_in_first(state_home, monkeypatch):
+    monkeypatch.setattr(Endpoint, "check", lambda self, timeout=1.0: None)
+    monkeypatch.setattr(db.external, "is_external", lambda name: True)
+    refusal = db.logins.LoginFailed("pg-writer refused the login; check LABKIT_PG_PASSWORD")
+
+    def refuse(name, engine, user, database):
+        raise refusal
+
+    monkeypatch.setattr(db.logins, "check_database", refuse)
+    with pytest.raises(db.logins.LoginFailed, match="LABKIT_PG_PASSWORD"):
+        db.target("pg-writer")

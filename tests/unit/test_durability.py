@@ -38,10 +38,11 @@ def test_errors_are_tallied_by_kind(sqlstate, invalidated, kind):
 
 
 class FakeConnection:
-    """Every third COMMIT fails as if the writer died under it."""
+    """Every third COMMIT fails as if the writer died under it; every fifth write is refused as
+    by a node that is a replica again (SQLSTATE 25006), before anything is committed."""
 
-    def __init__(self, log: list):
-        self.log = log
+    def __init__(self, log: list, tried: list):
+        self.log, self.tried = log, tried
         self.pending = None
 
     def __enter__(self):
@@ -50,7 +51,10 @@ class FakeConnection:
     def __exit__(self, *exc):
         return False
 
-    def execute(self, _statement, row):
+    def execute(self, row):
+        self.tried.append(row)
+        if len(self.tried) % 5 == 0:
+            raise db_error("25006")
         self.pending = (row["writer"], row["seq"])
 
     def commit(self):
@@ -59,40 +63,44 @@ class FakeConnection:
             raise db_error(None, invalidated=True)
 
 
+def fake_write(conn: FakeConnection, row: dict, setting: str) -> None:
+    """The lab's write in miniature: one statement, then COMMIT."""
+    assert setting == "on"
+    conn.execute(row)
+    conn.commit()
+
+
 class FakeEngine:
     def __init__(self, fail_with: Exception | None = None):
         self.committed: list = []
+        self.tried: list = []
         self.fail_with = fail_with
 
     def connect(self):
         if self.fail_with is not None:
             raise self.fail_with
-        return FakeConnection(self.committed)
+        return FakeConnection(self.committed, self.tried)
 
 
-def test_a_commit_that_raised_is_in_doubt_never_acknowledged(monkeypatch):
+def test_a_write_that_broke_the_connection_is_in_doubt_never_acknowledged(monkeypatch):
     monkeypatch.setattr(durability, "BACKOFF", 0.0)
     engine = FakeEngine()
-    with AckedWriters(engine, "t", "trial", threads=3) as writers:
+    with AckedWriters(engine, fake_write, "on", "trial", threads=3) as writers:
         time.sleep(0.05)
     acked = [(a.writer, a.seq) for a in writers.acks]
     assert acked and writers.in_doubt
     assert not set(acked) & set(writers.in_doubt)
     assert len(set(acked)) == len(acked), "an id was reused"
     assert set(acked) | set(writers.in_doubt) == set(engine.committed)
-    assert writers.errors == {"connection": len(writers.in_doubt)}
+    assert {row["trial"] for row in engine.tried} == {"trial"}
+    refused = writers.errors["read-only (25006)"]
+    assert refused and writers.errors == {"connection": len(writers.in_doubt), "read-only (25006)": refused}
 
 
 def test_a_writer_that_breaks_for_another_reason_is_reported():
     with pytest.raises(RuntimeError, match="a writer failed"):
-        with AckedWriters(FakeEngine(fail_with=KeyError("bug")), "t", "trial", threads=2):
+        with AckedWriters(FakeEngine(fail_with=KeyError("bug")), fake_write, "on", "trial", threads=2):
             time.sleep(0.01)
-
-
-def test_lost_writes_are_acknowledged_ids_missing_on_the_new_writer():
-    acknowledged = {(0, 1), (0, 2), (1, 1)}
-    present = {(0, 1), (1, 1), (1, 2)}  # (1, 2) was written after the failover or was in doubt
-    assert durability.lost_writes(acknowledged, present) == {(0, 2)}
 
 
 def test_throughput_and_latency_count_only_commits_before_the_crash():
@@ -104,11 +112,11 @@ def test_throughput_and_latency_count_only_commits_before_the_crash():
         durability.before(acks, started=12.0, crashed=12.0)
 
 
-def test_bad_mode_or_crash_names_the_choices():
-    with pytest.raises(ValueError, match="quorum"):
-        durability.run_trial("sync", "postmaster")
+def test_bad_crash_or_no_mode_names_the_choices():
     with pytest.raises(ValueError, match="whole node"):
-        durability.run_trial("async", "power cut")
+        durability.run_trial("async", "local", "power cut", fake_write, missing=lambda *_: set())
+    with pytest.raises(ValueError, match="'quorum': 'on'"):
+        durability.run_trials(["postmaster"], fake_write, {}, missing=lambda *_: set())
 
 
 def trial(mode: str, lost: int, throughput: float, latency_ms: list[float], crash="postmaster") -> Trial:
