@@ -3,7 +3,7 @@ certification exams, each with four options A-D and one answer hidden in a <deta
 renders in the book and in JupyterLab alike. A lab adds "## Try it": one or two exercises that
 change a parameter the lab shows. Only the page's hidden checks may follow them.
 
-Every page of the book that has the section is checked; the pages in REQUIRED must have it.
+Every page of the book that has the section is checked; every chapter and lab (REQUIRED) must have it.
 """
 import re
 from pathlib import Path
@@ -14,26 +14,6 @@ import yaml
 from myst_parser.mdit_to_docutils.base import default_slugify
 
 ROOT = Path(__file__).parents[2]
-
-REQUIRED = [
-    "book/aurora/01-compatibility.md",
-    "book/aurora/02-high-availability.md",
-    "book/aurora/03-db-cluster.md",
-    "book/aurora/04-features.md",
-    "book/security/01-in-flight-and-logins.md",
-    "book/security/02-at-rest-and-audit.md",
-    "labs/02-quorum-storage.md",
-    "labs/04-failover.md",
-    "labs/05-read-scaling.md",
-    "labs/06-backtrack-and-pitr.md",
-    "labs/07-maintenance-and-monitoring.md",
-    "labs/16-tls-on-the-wire.md",
-    "labs/17-tokens-and-network-rules.md",
-    "labs/18-encryption-at-rest.md",
-    "labs/19-audit-logs.md",
-    "labs/23-backtrack-in-place.md",
-    "labs/24-cross-region-replica.md",
-]
 
 CHECK, TRY = "## Check yourself", "## Try it"
 HEADING = re.compile(rf"^{CHECK}$", re.M)
@@ -56,6 +36,8 @@ def toc_files(node) -> list[str]:
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BOOK = [f"{name}.md" for name in [TOC["root"], *toc_files(TOC.get("parts", []))]]
+# Every chapter and lab: the pages of the parts after "Getting started".
+REQUIRED = [f"{name}.md" for part in TOC["parts"][1:] for name in toc_files(part)]
 PAGES = sorted({p for p in BOOK if HEADING.search((ROOT / p).read_text())} | set(REQUIRED))
 by_page = pytest.mark.parametrize("page", PAGES)
 by_lab = pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("labs/")])
@@ -91,12 +73,14 @@ def questions(check: str) -> list[tuple[int, str]]:
 
 
 def heading_anchors(page: str) -> set[str]:
-    """The anchors MyST gives the page's headings, down to the depth _config.yml asks for."""
+    """The anchors MyST gives the page's headings, down to the depth _config.yml asks for, and
+    the page's explicit targets (``(name)=`` above a heading)."""
     settings = {**CONFIG.get("parse", {}), **CONFIG.get("sphinx", {}).get("config", {})}
     depth = settings.get("myst_heading_anchors", 0)
     headings = [m for c in cells(page) if c.cell_type == "markdown"
                 for m in re.findall(rf"^#{{1,{depth}}} (.+)$", c.source, re.M)] if depth else []
-    return {default_slugify(re.sub(r"[`*]", "", h)) for h in headings}
+    targets = [t for c in cells(page) if c.cell_type == "markdown" for t in re.findall(r"^\(([\w-]+)\)=$", c.source, re.M)]
+    return {default_slugify(re.sub(r"[`*]", "", h)) for h in headings} | set(targets)
 
 
 def test_the_required_pages_are_in_the_book():
