@@ -7,7 +7,8 @@ from labkit.cache.engines import data_structures as ds
 
 
 class FakeMemcached:
-    """gets/cas/set/get over one shared dict, with a version per key like memcached's cas token."""
+    """gets/cas/set/get over one shared dict, with a version per key like memcached's cas token;
+    a missing key answers as pymemcache does: None from get, (None, None) from gets, None from cas."""
 
     store: dict = {}
     lock = threading.Lock()
@@ -18,14 +19,16 @@ class FakeMemcached:
         return True
 
     def get(self, key):
-        return self.store[key][0]
+        return self.store.get(key, (None, None))[0]
 
     def gets(self, key):
         with self.lock:
-            return self.store[key]
+            return self.store.get(key, (None, None))
 
     def cas(self, key, value, token, noreply=True):
         with self.lock:
+            if key not in self.store:
+                return None
             if self.store[key][1] != token:
                 return False
             self.store[key] = (value, token + 1)
