@@ -16,8 +16,8 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from labkit import db, external, tables
-from labkit.services.patroni import writer_session
+from labkit import credentials, db, external, tables
+from labkit.services.patroni import superuser_url, writer_session
 
 
 @contextmanager
@@ -45,8 +45,12 @@ def preloaded() -> bool:
 
 
 def enable_statements() -> None:
-    """Create the extension (superuser) in the database the monitoring queries run from."""
-    with _writer() as conn:
+    """Create the extension (superuser) in the course's database, where the page's queries run."""
+    if external.is_external("pg-writer"):
+        session = _writer()  # the course's login, in the course's database
+    else:  # the writer endpoint leads to the writer once the cluster is healthy
+        session = psycopg.connect(superuser_url(database=credentials.pg().database), autocommit=True)
+    with session as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
@@ -54,17 +58,6 @@ def reset_statements() -> None:
     """Forget every statement counted so far on the writer, so a workload starts from zero."""
     with _writer() as conn:
         conn.execute("SELECT pg_stat_statements_reset()")
-
-
-def top_statements(database: str, limit: int = 5) -> list[dict]:
-    """The statements run in ``database`` on the writer, by total execution time, descending."""
-    with _writer() as conn:
-        cur = conn.execute(
-            "SELECT s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows"
-            " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-            " WHERE d.datname = %s ORDER BY s.total_exec_time DESC LIMIT %s", [database, limit])
-        return [{"query": " ".join(q.split()), "calls": calls, "total_ms": total, "mean_ms": mean, "rows": rows}
-                for q, calls, total, mean, rows in cur.fetchall()]
 
 
 def replication_status(expect: int = 0, timeout: float = 15.0) -> list[dict]:
@@ -75,13 +68,14 @@ def replication_status(expect: int = 0, timeout: float = 15.0) -> list[dict]:
     the new writer a moment after Patroni reports the cluster healthy)."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = _replication_rows()
+        rows = replication_rows()
         if sum(r["state"] == "streaming" for r in rows) >= expect or time.monotonic() > deadline:
             return rows
         time.sleep(0.1)
 
 
-def _replication_rows() -> list[dict]:
+def replication_rows() -> list[dict]:
+    """On the writer, one row per replica from pg_stat_replication: how far behind it is."""
     with _writer() as conn:
         cur = conn.execute(
             "SELECT application_name, state, sync_state,"
@@ -98,16 +92,19 @@ def _replication_rows() -> list[dict]:
                 for row in cur.fetchall()]
 
 
-def markdown_table(rows: list[dict], columns: dict[str, str], width: int = 70) -> str:
-    """A Markdown table of ``rows`` with ``columns`` (key -> heading); floats get 1 decimal,
-    None shows as "-", long text is cut to ``width`` characters."""
+def markdown_table(rows: list, columns: dict[str, str], width: int = 70) -> str:
+    """A Markdown table of ``rows`` (dicts, or rows with attributes) with ``columns`` (key ->
+    heading); floats get 1 decimal, None shows as "-", long text is cut to ``width`` characters."""
+    def field(row, key):
+        return row.get(key) if isinstance(row, dict) else getattr(row, key)
+
     def cell(value):
         if isinstance(value, float):
             return f"{value:,.1f}"
         if isinstance(value, str) and len(value) > width:
             return value[:width - 1] + "…"
         return value
-    return tables.markdown(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
+    return tables.markdown(list(columns.values()), [[cell(field(row, key)) for key in columns] for row in rows])
 
 
 SLOW_QUERY = ("SELECT customer, count(*) FROM {table} WHERE note LIKE '%9%9%9%'"

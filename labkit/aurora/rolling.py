@@ -1,15 +1,14 @@
 """Patching without downtime, done to the local cluster: a rolling restart through Patroni.
 
 Aurora applies an engine patch by restarting instances; what an application notices depends on
-how it reconnects. Here a "patch" is a PostgreSQL setting that takes effect only at restart (the
-node reports ``pending_restart``), applied by restarting the replicas one at a time, then handing
-the writer role to an already restarted replica (a switchover restarts the old writer as a
-replica). ``ClientLoop`` plays the application meanwhile and records every attempt, so the lab
-can count what failed and when.
+how it reconnects. The page changes a setting that takes effect only at restart; this module
+applies it by restarting the replicas one at a time, then handing the writer role to an already
+restarted replica (a switchover restarts the old writer as a replica). ``ClientLoop`` runs the
+page's read or write meanwhile and records every attempt, so the lab can count what failed and
+when.
 """
 from __future__ import annotations
 
-import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,13 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from labkit import cluster, db
 from labkit.aurora.background import BackgroundLoop
-from labkit.endpoints import PG_NODES, START_HINT
-
-# A setting that PostgreSQL reads only at start: changing it leaves every node "pending restart",
-# as a new engine version waits for a reboot. Harmless: it sizes pg_stat_activity's query text.
-PATCH_SETTING = "track_activity_query_size"
-PATCH_VALUES = (1024, 2048)
-
+from labkit.endpoints import PG_NODES
 
 @dataclass(frozen=True)
 class Attempt:
@@ -40,34 +33,29 @@ class Attempt:
 
 
 class ClientLoop(BackgroundLoop):
-    """A background client that repeats ``operation(conn)`` on a fresh connection each time.
+    """A background client that sends one request after another while a lab restarts servers.
 
-    ``retries`` extra tries (``backoff`` seconds apart) are what an application adds around a
-    read: a connection refused or cut by a restarting node is retried on a new connection, which
-    the endpoint sends to a node that is up. Writes are run with ``retries=0`` to see raw errors.
-    ``operation`` returns the name of the node that answered.
+    Each request is ``run(engine, operation)``: the page's own way to open a connection, run
+    ``operation(conn)`` (which returns the name of the node that answered) and retry, or
+    ``run_once`` without a retry. The loop times each request, counts the connections it opened
+    (its tries) and records the error of a request that failed in the end.
     """
 
-    def __init__(self, engine: Engine, operation: Callable[[Connection], str], retries: int = 0,
-                 backoff: float = 0.1, pause: float = 0.01):
+    def __init__(self, engine: Engine, operation: Callable[[Connection], str],
+                 run: Callable[[Engine, Callable[[Connection], str]], str] | None = None,
+                 pause: float = 0.01):
         super().__init__(engine)
-        self.operation = operation
-        self.retries, self.backoff, self.pause = retries, backoff, pause
+        self.operation, self.run, self.pause = operation, run or run_once, pause
         self.attempts: list[Attempt] = []
 
     def _once(self) -> Attempt:
-        start, error = time.monotonic(), ""
-        for tries in range(1, self.retries + 2):
-            try:
-                with self.engine.connect() as conn:
-                    node = self.operation(conn)
-                    conn.commit()
-                return Attempt(start, time.monotonic(), True, node, tries)
-            except sa.exc.DBAPIError as exc:
-                error = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                if tries <= self.retries:
-                    time.sleep(self.backoff)
-        return Attempt(start, time.monotonic(), False, None, self.retries + 1, error)
+        counted, start = _CountedEngine(self.engine), time.monotonic()
+        try:
+            node = self.run(counted, self.operation)
+        except sa.exc.DBAPIError as exc:
+            error = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            return Attempt(start, time.monotonic(), False, None, counted.connects, error)
+        return Attempt(start, time.monotonic(), True, node, counted.connects)
 
     def step(self) -> float:
         self.attempts.append(self._once())
@@ -87,31 +75,29 @@ class ClientLoop(BackgroundLoop):
         return sum(a.tries - 1 for a in self.attempts if a.ok)
 
 
+class _CountedEngine:
+    """An engine that counts ``connect()`` calls: each is one try of a request."""
+
+    def __init__(self, engine: Engine):
+        self.engine, self.connects = engine, 0
+
+    def connect(self) -> Connection:
+        self.connects += 1
+        return self.engine.connect()
+
+
+def run_once(engine: Engine, operation: Callable[[Connection], str]) -> str:
+    """One try, no retry: a new connection, the operation, a commit."""
+    with engine.connect() as conn:
+        node = operation(conn)
+        conn.commit()
+    return node
+
+
 def fresh_engine(name: str) -> Engine:
     """An engine that opens a new connection for every ``connect()`` (no pool), so each read is
     balanced again by the endpoint and no connection to a restarted node is reused."""
     return db.engine(name, poolclass=sa.pool.NullPool)
-
-
-def read_node(conn: Connection) -> str:
-    """A read: which node answered (``db.identify``)."""
-    return db.identify(conn)["node"]
-
-
-def reset_write_table(engine: Engine, table: str) -> None:
-    """(Re)create the table ``insert_row`` writes to, so a lab can run twice."""
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
-        conn.execute(sa.text(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, node text NOT NULL)"))
-
-
-def insert_row(table: str) -> Callable[[Connection], str]:
-    """A write: insert one row into ``table`` (columns id, node) and say which node took it."""
-    def write(conn: Connection) -> str:
-        node = read_node(conn)
-        conn.execute(sa.text(f"INSERT INTO {table} (node) VALUES (:node)"), {"node": node})
-        return node
-    return write
 
 
 def outage_windows(attempts: list[Attempt]) -> list[tuple[float, float]]:
@@ -156,31 +142,13 @@ def start_times() -> dict[str, str]:
     return {name: cluster.member(name).get("postmaster_start_time", "") for name in nodes()}
 
 
-def pending_restart() -> dict[str, bool]:
-    return {name: bool(cluster.member(name).get("pending_restart")) for name in nodes()}
-
-
-def stage_patch(timeout: float = 20.0) -> tuple[int, int]:
-    """Change ``PATCH_SETTING`` in the cluster's shared configuration (to the other of
-    ``PATCH_VALUES``) and wait until every node reports a pending restart. Returns (old, new)."""
-    writer = cluster.writer()
-    if writer is None:
-        raise cluster.ClusterUnhealthy(f"the cluster has no writer; run `{START_HINT}`")
-    config = json.loads(cluster.agent(writer, "/config", "GET", timeout=5))
-    old = int(config.get("postgresql", {}).get("parameters", {}).get(PATCH_SETTING, PATCH_VALUES[0]))
-    new = PATCH_VALUES[1] if old == PATCH_VALUES[0] else PATCH_VALUES[0]
-    cluster.patch_config({"postgresql": {"parameters": {PATCH_SETTING: new}}})
-    cluster.wait_for(lambda: all(pending_restart().values()), "pending restart on every node", timeout)
-    return old, new
-
-
 def in_reader_endpoint(name: str, tries: int = 8) -> bool:
     """True once fresh connections to the reader endpoint reach ``name`` again."""
     engine = fresh_engine("pg-reader")
     for _ in range(tries):
         try:
             with engine.connect() as conn:
-                if read_node(conn) == name:
+                if db.identify(conn)["node"] == name:
                     return True
         except sa.exc.DBAPIError:
             continue

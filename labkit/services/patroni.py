@@ -194,10 +194,10 @@ def wal_archive_dir() -> Path:
     return paths.sub("wal-archive")
 
 
-def superuser_url(endpoint: str = "pg-writer") -> str:
+def superuser_url(endpoint: str = "pg-writer", database: str = "postgres") -> str:
     host, port = ENDPOINTS[endpoint].address
     return (f"host={host} port={port} user=postgres password={credentials.local()['pg_superuser']} "
-            f"dbname=postgres sslmode=require connect_timeout=3")
+            f"dbname={database} sslmode=require connect_timeout=3")
 
 
 def writer_session(timeout: float = 60.0):

@@ -15,7 +15,7 @@ class DictClient:
 
 def test_measure_counts_operations_of_every_thread(monkeypatch):
     monkeypatch.setitem(et.ENGINES, "Redis", DictClient)
-    rate = et.measure("Redis", 3, "t:", seconds=0.05)
+    rate = et.measure("Redis", 3, "t:", lambda client, key: client.set(key, client.get(key)), seconds=0.05)
     assert rate.threads == 3 and rate.ops > 0 and rate.ops % 2 == 0
     assert rate.per_second == rate.ops / rate.seconds
     assert all(k.startswith("t:bench:") for k in DictClient.data)
@@ -24,7 +24,7 @@ def test_measure_counts_operations_of_every_thread(monkeypatch):
 @pytest.mark.parametrize("engine, threads, seconds", [("Valkey", 1, 1), ("Redis", 0, 1), ("Redis", 1, 0)])
 def test_measure_refuses_bad_input(engine, threads, seconds):
     with pytest.raises(ValueError, match="need an engine"):
-        et.measure(engine, threads, "t:", seconds)
+        et.measure(engine, threads, "t:", lambda client, key: None, seconds)
 
 
 def test_rate_table_has_a_row_per_thread_count():

@@ -23,17 +23,26 @@ def test_keys_are_under_the_prefix():
         ms.keys("lab11:", 0)
 
 
-def test_hit_ratio_counts_and_refills_misses():
+def get_item(mc, key):
+    """The page's cache-aside read: a miss is loaded and set again."""
+    value = mc.get(key)
+    if value is None:
+        value = b"from the database"
+        mc.set(key, value)
+    return value
+
+
+def test_hit_ratio_counts_the_reads_the_cache_answered():
     cache = DictCache({"a": b"1", "b": b"2"})
-    assert ms.hit_ratio(cache, ["a", "b", "c", "d"]) == 0.5 and cache.sets == []
-    assert ms.hit_ratio(cache, ["a", "b", "c", "d"], refill=True) == 0.5
+    assert ms.hit_ratio(cache, ["a", "b", "c", "d"], read=get_item) == 0.5
     assert cache.sets == ["c", "d"]
-    assert ms.hit_ratio(cache, ["a", "b", "c", "d"]) == 1.0
+    assert ms.hit_ratio(cache, ["a", "b", "c", "d"], read=get_item) == 1.0
+    assert ms.hit_ratio(cache, ["a", "e"], read=lambda mc, key: None) == 0.0
 
 
 def test_node_loss_refuses_an_unknown_node():
     with pytest.raises(KeyError, match="not a memcached node"):
-        ms.node_loss("lab11:", lose="redis-node1")
+        ms.node_loss("lab11:", connect=None, read=get_item, lose="redis-node1")
 
 
 def test_table_lists_every_phase():

@@ -18,3 +18,10 @@ def test_markdown_table_formats_cells():
 def test_markdown_table_cuts_long_text():
     table = monitoring.markdown_table([{"q": "x" * 100}], {"q": "q"}, width=10)
     assert table.splitlines()[-1] == "| " + "x" * 9 + "… |"
+
+
+def test_markdown_table_reads_rows_with_attributes():
+    from collections import namedtuple
+    Row = namedtuple("Row", "query calls")
+    table = monitoring.markdown_table([Row("SELECT 1", 7)], {"query": "statement", "calls": "calls"})
+    assert table.splitlines()[-1] == "| SELECT 1 | 7 |"

@@ -57,17 +57,37 @@ class FakeConnection:
         pass
 
 
-def test_client_loop_hides_failures_behind_retries():
-    loop = ClientLoop(FlakyEngine(2), lambda conn: "pg-node2", retries=3, backoff=0)
+def retrying(engine, operation, retries=3):
+    """A page's retry loop, reduced: a new connection per try, no pause."""
+    for attempt in range(retries + 1):
+        try:
+            with engine.connect() as conn:
+                return operation(conn)
+        except sa.exc.OperationalError:
+            if attempt == retries:
+                raise
+
+
+def test_client_loop_counts_the_tries_a_retry_hid():
+    loop = ClientLoop(FlakyEngine(2), lambda conn: "pg-node2", run=retrying)
     result = loop._once()
     assert result.ok and result.node == "pg-node2" and result.tries == 3
+    loop.attempts.append(result)
+    assert loop.retried == 2 and not loop.failed
 
 
 def test_client_loop_reports_failure_when_retries_run_out():
-    loop = ClientLoop(FlakyEngine(5), lambda conn: "pg-node2", retries=1, backoff=0)
+    loop = ClientLoop(FlakyEngine(5), lambda conn: "pg-node2", run=lambda e, op: retrying(e, op, retries=1))
     result = loop._once()
-    assert not result.ok and result.tries == 2
+    assert not result.ok and result.tries == 2 and result.node is None
     assert "shutting down" in result.error
+
+
+def test_client_loop_without_run_tries_once():
+    loop = ClientLoop(FlakyEngine(1), lambda conn: "pg-node3")
+    failed, answered = loop._once(), loop._once()
+    assert (failed.ok, failed.tries) == (False, 1)
+    assert (answered.ok, answered.node, answered.tries) == (True, "pg-node3", 1)
 
 
 def test_rolling_restart_knows_which_nodes_restarted():

@@ -1,20 +1,19 @@
-"""What Redis data structures do in one command, and what the same costs on Memcached.
+"""A leaderboard fed by many threads at once: what it costs on Redis and on Memcached.
 
-A leaderboard fed by many concurrent score events is the classic case: Redis keeps it as a
-sorted set and ``ZINCRBY`` updates it atomically on the server. Memcached stores opaque values,
-so the client must read the whole board, change it and write it back, with ``cas`` to refuse a
-write that raced another one and a retry loop around it; the retries are counted here.
-A set (unique visitors) and a hash (a user profile) round the tour off.
+The page writes how a score is added (``ZINCRBY`` on a Redis sorted set; ``gets``, change and
+``cas`` with a retry on Memcached) and how the board is read back. This module splits the score
+events over threads, each with its own client, counts every round trip the page's function makes
+and every ``cas`` the server refused (each one a retry), and compares the final board with the
+totals computed without a cache.
 """
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from labkit import tables
 
@@ -54,23 +53,43 @@ class BoardRun:
     round_trips: int
     retries: int
     seconds: float
-    extra: dict = field(default_factory=dict)
 
     def matches(self, expected: list[tuple[str, int]]) -> bool:
         return self.board == expected
 
 
-def _run_threads(events: list[ScoreEvent], threads: int, apply: Callable[[int, list[ScoreEvent]], tuple[int, int]]
-                 ) -> tuple[int, int, float]:
-    """Split ``events`` over ``threads`` workers; ``apply(worker, events)`` returns (round trips, retries)."""
+class _Counted:
+    """A client whose every command is counted as a round trip; a ``cas`` answered False (another
+    writer changed the value first) is counted as a conflict."""
+
+    def __init__(self, client):
+        self.client, self.round_trips, self.conflicts = client, 0, 0
+
+    def __getattr__(self, name):
+        command = getattr(self.client, name)
+
+        def counted(*args, **kwargs):
+            answer = command(*args, **kwargs)
+            self.round_trips += 1
+            self.conflicts += name == "cas" and answer is False
+            return answer
+        return counted
+
+
+def feed_board(engine: str, connect: Callable, key: str, events: list[ScoreEvent], threads: int,
+               add: Callable, read: Callable) -> BoardRun:
+    """Split ``events`` over ``threads`` workers, each with its own ``connect()`` client, calling
+    ``add(client, key, player, points)`` per event; then ``read(client, key)`` gives the board
+    ({player: score}). The page creates the empty board first."""
     if threads < 1:
         raise ValueError(f"need at least one thread (got {threads})")
-    totals = [(0, 0)] * threads
+    counted = [_Counted(connect()) for _ in range(threads)]
     errors: list[BaseException] = []
 
     def work(k: int) -> None:
         try:
-            totals[k] = apply(k, events[k::threads])
+            for e in events[k::threads]:
+                add(counted[k], key, e.player, e.points)
         except Exception as exc:  # re-raised in the caller's thread below
             errors.append(exc)
 
@@ -80,57 +99,12 @@ def _run_threads(events: list[ScoreEvent], threads: int, apply: Callable[[int, l
         w.start()
     for w in workers:
         w.join()
+    seconds = time.perf_counter() - t0
     if errors:
         raise errors[0]
-    return sum(t[0] for t in totals), sum(t[1] for t in totals), time.perf_counter() - t0
-
-
-def _ranked(board: dict[str, float]) -> list[tuple[str, int]]:
-    return sorted(((p, int(s)) for p, s in board.items()), key=lambda item: (-item[1], item[0]))
-
-
-def redis_leaderboard(connect: Callable, key: str, events: list[ScoreEvent], threads: int = 8) -> BoardRun:
-    """Feed ``events`` with ZINCRBY from ``threads`` connections (``connect()`` opens one each)."""
-    connect().delete(key)
-
-    def apply(_k: int, mine: list[ScoreEvent]) -> tuple[int, int]:
-        client = connect()
-        for e in mine:
-            client.zincrby(key, e.points, e.player)
-        return len(mine), 0
-
-    trips, retries, seconds = _run_threads(events, threads, apply)
-    client = connect()
-    board = _ranked(dict(client.zrevrange(key, 0, -1, withscores=True)))
-    extra = {"top3": client.zrevrange(key, 0, 2, withscores=True),  # ZREVRANK: 0 = first place
-             "rank": {p: client.zrevrank(key, p) for p in (board[0][0], board[-1][0])}}
-    return BoardRun("Redis sorted set", threads, len(events), board, trips, retries, seconds, extra)
-
-
-def memcached_leaderboard(connect: Callable, key: str, events: list[ScoreEvent], threads: int = 8,
-                          max_retries: int = 1000) -> BoardRun:
-    """Feed ``events`` as a JSON board in one Memcached value: gets, change, cas, retry on conflict."""
-    connect().set(key, b"{}", noreply=False)
-
-    def apply(_k: int, mine: list[ScoreEvent]) -> tuple[int, int]:
-        client = connect()
-        trips = retries = 0
-        for e in mine:
-            for _attempt in range(max_retries):
-                raw, token = client.gets(key)
-                board = json.loads(raw)
-                board[e.player] = board.get(e.player, 0) + e.points
-                trips += 2
-                if client.cas(key, json.dumps(board).encode(), token, noreply=False):
-                    break
-                retries += 1  # another writer changed the board since our gets: read again
-            else:
-                raise RuntimeError(f"gave up on {key!r} after {max_retries} cas conflicts")
-        return trips, retries
-
-    trips, retries, seconds = _run_threads(events, threads, apply)
-    board = _ranked(json.loads(connect().get(key)))
-    return BoardRun("Memcached get + cas", threads, len(events), board, trips, retries, seconds)
+    board = sorted(((p, int(s)) for p, s in read(connect(), key).items()), key=lambda item: (-item[1], item[0]))
+    return BoardRun(engine, threads, len(events), board, sum(c.round_trips for c in counted),
+                    sum(c.conflicts for c in counted), seconds)
 
 
 def board_table(runs: list[BoardRun]) -> str:
@@ -140,24 +114,3 @@ def board_table(runs: list[BoardRun]) -> str:
         [[r.engine, r.threads, r.events, r.round_trips, r.retries, f"{r.seconds:.2f}",
           f"{r.events / r.seconds:,.0f}"] for r in runs],
         align="lrrrrrr")
-
-
-def unique_visitors(client, prefix: str, days: dict[str, list[str]]) -> dict:
-    """One set per day (SADD), its size (SCARD) and the visitors of every day (SINTER)."""
-    keys = {day: f"{prefix}visitors:{day}" for day in days}
-    client.delete(*keys.values())
-    for day, visitors in days.items():
-        client.sadd(keys[day], *visitors)
-    return {"visits": {d: len(v) for d, v in days.items()},
-            "unique": {d: client.scard(k) for d, k in keys.items()},
-            "every_day": sorted(client.sinter(*keys.values()))}
-
-
-def user_profile(client, prefix: str, user: str, fields: dict[str, str], logins: int) -> dict:
-    """A hash per user (HSET), one field bumped in place (HINCRBY ``logins`` times)."""
-    key = f"{prefix}user:{user}"
-    client.delete(key)
-    client.hset(key, mapping=fields)
-    for _ in range(logins):
-        client.hincrby(key, "logins", 1)
-    return client.hgetall(key)

@@ -2,8 +2,8 @@
 
 Memcached serves connections on several worker threads (``-t 2`` here); Redis executes every
 command on one thread (its ``io-threads`` only help with network I/O, and are off by default).
-Each client thread has its own connection and alternates a GET and a SET of small values for a
-fixed time. Clients and servers share this machine's cores, so the numbers say as much about
+Each client thread has its own connection and repeats the page's request (a GET and a SET of a
+small value) for a fixed time; both clients answer the same calls, and both wait for each reply. Clients and servers share this machine's cores, so the numbers say as much about
 the machine as about the engines: the lab prints how many cores there are next to them.
 """
 from __future__ import annotations
@@ -15,12 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
-from pymemcache.client.base import Client
 
 from labkit import external, tables
 from labkit.cache import clients, failover
 
-VALUE = b"x" * 100
 KEYS = 1000
 
 
@@ -45,7 +43,8 @@ def _redis():
 
 
 def _memcached():
-    return clients.memcached_node("memcached1")
+    """memcached1, waiting for the reply to every SET as redis-py does (pymemcache would not)."""
+    return clients.memcached_node("memcached1", default_noreply=False)
 
 
 ENGINES: dict[str, Callable] = {"Redis": _redis, "Memcached": _memcached}
@@ -62,16 +61,12 @@ def server_threads() -> dict[str, str]:
     return {"Memcached": f"{int(mc[b'threads'])} worker threads", "Redis": redis_threads}
 
 
-def _set(client, key: str) -> None:
-    """A SET that waits for its reply (noreply SETs would hide the server's work)."""
-    if isinstance(client, Client):
-        client.set(key, VALUE, noreply=False)
-    else:
-        client.set(key, VALUE)
+Request = Callable[[object, str], None]
 
 
-def measure(engine: str, threads: int, prefix: str, seconds: float = 0.6) -> Rate:
-    """Operations completed by ``threads`` clients of ``engine`` in about ``seconds``."""
+def measure(engine: str, threads: int, prefix: str, request: Request, seconds: float = 0.6) -> Rate:
+    """Operations completed by ``threads`` clients of ``engine`` repeating ``request(client, key)``
+    (two operations each: a GET and a SET) for about ``seconds``."""
     if engine not in ENGINES or threads < 1 or seconds <= 0:
         raise ValueError(f"need an engine in {list(ENGINES)}, threads >= 1 and seconds > 0"
                          f" (got {engine!r}, {threads}, {seconds})")
@@ -84,8 +79,7 @@ def measure(engine: str, threads: int, prefix: str, seconds: float = 0.6) -> Rat
         start.wait()
         while time.perf_counter() < deadline:
             key = f"{prefix}bench:{(k * 7919 + done) % KEYS}"  # threads start at different keys
-            client.get(key)
-            _set(client, key)
+            request(client, key)
             done += 2
         counts[k] = done
 
@@ -100,9 +94,10 @@ def measure(engine: str, threads: int, prefix: str, seconds: float = 0.6) -> Rat
     return Rate(engine, threads, sum(counts), time.perf_counter() - t0)
 
 
-def sweep(prefix: str, thread_counts: tuple[int, ...] = (1, 2, 4), seconds: float = 0.6) -> list[Rate]:
+def sweep(prefix: str, request: Request, thread_counts: tuple[int, ...] = (1, 2, 4),
+          seconds: float = 0.6) -> list[Rate]:
     """``measure`` for every engine and thread count, engines taking turns; then delete the keys."""
-    rates = [measure(engine, n, prefix, seconds) for n in thread_counts for engine in ENGINES]
+    rates = [measure(engine, n, prefix, request, seconds) for n in thread_counts for engine in ENGINES]
     names = [f"{prefix}bench:{k}" for k in range(KEYS)]
     _redis().delete(*names)
     _memcached().delete_many(names, noreply=False)

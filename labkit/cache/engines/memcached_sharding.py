@@ -1,10 +1,10 @@
 """Memcached sharding and the loss of a node: what ElastiCache for Memcached leaves to the client.
 
-The client (pymemcache's HashClient) picks each key's node by rendezvous hashing. Stopping a
-node loses every key it held: reads of them become misses. The client then drops the dead node
-and rehashes; rendezvous hashing moves only the dead node's keys, so the survivors' keys stay
-where they are, and the application refills the moved ones from its database on a miss. A
-restarted node comes back empty, because Memcached keeps nothing on disk.
+The page opens the client (pymemcache's HashClient, which picks each key's node by rendezvous
+hashing) and writes the cache-aside read. This module loads the keys, stops a node, and runs the
+page's read over every key in each phase, counting the reads that hit. Stopping a node loses
+every key it held; the client then drops the dead node and rehashes, and rendezvous hashing moves
+only the dead node's keys. A restarted node comes back empty: Memcached keeps nothing on disk.
 """
 from __future__ import annotations
 
@@ -18,10 +18,6 @@ from labkit import procs, tables
 from labkit.cache import clients
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.services import BY_NAME
-
-# An application's client: a failing node is retried once, then dropped and its keys rehashed.
-TOLERANT = {"ignore_exc": True, "retry_attempts": 1, "retry_timeout": 0, "dead_timeout": 3600}
-
 
 def keys(prefix: str, n: int) -> list[str]:
     if n < 1:
@@ -46,15 +42,27 @@ def items_on(node: str) -> int:
     return int(clients.memcached_node(node).stats()[b"curr_items"])
 
 
-def hit_ratio(client: HashClient, names: list[str], refill: bool = False) -> float:
-    """Share of ``names`` found; with ``refill`` a miss is set again, as cache-aside would."""
-    hits = 0
+class _HitCounter:
+    """A client whose GETs count the keys found; the page's read runs on it unchanged."""
+
+    def __init__(self, client):
+        self.client, self.hits = client, 0
+
+    def get(self, key, *args, **kwargs):
+        value = self.client.get(key, *args, **kwargs)
+        self.hits += value is not None
+        return value
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def hit_ratio(client, names: list[str], read: Callable) -> float:
+    """Share of ``names`` whose ``read(client, key)`` was answered by the cache."""
+    counter = _HitCounter(client)
     for key in names:
-        if client.get(key) is not None:
-            hits += 1
-        elif refill:
-            client.set(key, b"reloaded from the database", noreply=False)
-    return hits / len(names)
+        read(counter, key)
+    return counter.hits / len(names)
 
 
 @dataclass
@@ -81,30 +89,32 @@ def restart(node: str, timeout: float = 15.0) -> None:
         raise ServiceUnavailable(f"{node} did not start in {timeout:.0f} s; see {procs.log_file(node)}")
 
 
-def node_loss(prefix: str, n: int = 1000, lose: str = "memcached2") -> NodeLoss:
-    """Load ``n`` keys over both nodes, stop ``lose``, read through the loss and the rehash,
-    then start the node again and read once more."""
+def node_loss(prefix: str, connect: Callable[[tuple[str, ...]], HashClient], read: Callable,
+              n: int = 1000, lose: str = "memcached2") -> NodeLoss:
+    """Load ``n`` keys over both nodes through ``connect(nodes)``, stop ``lose``, run
+    ``read(client, key)`` over every key through the loss and the rehash, then start the node
+    again and read once more with a new client."""
     if lose not in clients.MEMCACHED_NODES:
         raise KeyError(f"{lose!r} is not a memcached node; use one of {', '.join(clients.MEMCACHED_NODES)}")
     names = keys(prefix, n)
     forget(prefix, n)
-    app = clients.memcached(**TOLERANT)
+    app = connect(clients.MEMCACHED_NODES)
     before = {node: items_on(node) for node in clients.MEMCACHED_NODES}
     app.set_many({key: b"from the database" for key in names}, noreply=False)
     placed = {node: items_on(node) - before[node] for node in clients.MEMCACHED_NODES}
     first = node_of(app)
     home = {key: first(key) for key in names}
     result = NodeLoss(lose, n, placed)
-    result.hit_ratio["both nodes up"] = hit_ratio(app, names)
+    result.hit_ratio["both nodes up"] = hit_ratio(app, names, read)
 
     BY_NAME[lose].stop()
-    result.hit_ratio[f"{lose} stopped"] = hit_ratio(app, names, refill=True)
+    result.hit_ratio[f"{lose} stopped"] = hit_ratio(app, names, read)
     now = node_of(app)
     result.moved = {node: Counter(now(k) for k in names if home[k] == node) for node in clients.MEMCACHED_NODES}
-    result.hit_ratio[f"{lose} dropped by the client, misses refilled"] = hit_ratio(app, names)
+    result.hit_ratio[f"{lose} dropped by the client, misses refilled"] = hit_ratio(app, names, read)
 
     restart(lose)
     own = [k for k in names if home[k] == lose]
     result.kept_after_restart = len(clients.memcached_node(lose).get_many(own))
-    result.hit_ratio[f"{lose} restarted, new client"] = hit_ratio(clients.memcached(**TOLERANT), names)
+    result.hit_ratio[f"{lose} restarted, new client"] = hit_ratio(connect(clients.MEMCACHED_NODES), names, read)
     return result

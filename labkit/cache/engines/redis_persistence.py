@@ -1,7 +1,8 @@
 """What a Redis node keeps through a crash (AOF) and a backup (an RDB snapshot restored elsewhere).
 
-Each trial starts a standalone node empty with one persistence setting, writes keys one command
-at a time, ``kill -9``s the server and starts it again on the same folder. Without persistence
+Each trial starts a standalone node empty with the persistence settings the page gives, writes
+keys one command at a time, ``kill -9``s the server, starts it again on the same folder and lets
+the page's function count the keys that came back. Without persistence
 nothing comes back. With the append-only file (AOF) every acknowledged write does once Redis
 has written it to the file: a killed process loses nothing the kernel already holds. What
 ``appendfsync`` decides is how often that file is forced to disk, which only matters when the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -19,13 +21,6 @@ from labkit import paths, tables
 from labkit.cache import standalone
 from labkit.cache.engines import redis_restart
 from labkit.services import BY_NAME
-
-SETTINGS = {
-    "no persistence": {"appendonly": "no"},
-    "AOF, fsync every second": {"appendonly": "yes", "appendfsync": "everysec"},
-    "AOF, fsync always": {"appendonly": "yes", "appendfsync": "always"},
-}
-
 
 @dataclass(frozen=True)
 class CrashTrial:
@@ -68,15 +63,16 @@ def wait_for_aof_buffer(client: redis.Redis, timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def count_present(client: redis.Redis, names: list[str]) -> int:
-    return sum(v is not None for v in client.mget(names))
+Count = Callable[[redis.Redis, list[str]], int]
 
 
-def crash_trial(label: str, prefix: str, n: int = 2000, name: str = "redis-standalone1") -> CrashTrial:
-    """Write ``n`` keys under ``SETTINGS[label]``, kill -9 the node, restart it, count what is back."""
-    if label not in SETTINGS:
-        raise KeyError(f"unknown persistence setting {label!r}; use one of {', '.join(SETTINGS)}")
-    client = standalone.start(name, **SETTINGS[label])
+def crash_trial(label: str, settings: dict[str, str], prefix: str, count: Count, n: int = 2000,
+                name: str = "redis-standalone1") -> CrashTrial:
+    """Start ``name`` empty with ``settings`` (CONFIG SET each), write ``n`` keys, kill -9 the node,
+    restart it, and ``count(client, names)`` what is back."""
+    if "appendonly" not in settings:
+        raise KeyError(f"the settings {label!r} must say appendonly yes or no (got {settings})")
+    client = standalone.start(name, **settings)
     wait_for_aof(client)
     client.config_rewrite()  # the restart reads the config file, so it must hold these settings
     names = write_keys(client, prefix, n)
@@ -85,7 +81,7 @@ def crash_trial(label: str, prefix: str, n: int = 2000, name: str = "redis-stand
     t0 = time.monotonic()
     client = standalone.restart(name)
     seconds = time.monotonic() - t0
-    return CrashTrial(label, n, count_present(client, names), seconds)
+    return CrashTrial(label, n, count(client, names), seconds)
 
 
 @dataclass(frozen=True)
@@ -96,9 +92,10 @@ class BackupRestore:
     later_found: int        # of the second, found there (a snapshot is a point in time: none)
 
 
-def backup_and_restore(prefix: str, n: int = 2000, source: str = "redis-standalone1",
+def backup_and_restore(prefix: str, count: Count, n: int = 2000, source: str = "redis-standalone1",
                        target: str = "redis-standalone2") -> BackupRestore:
-    """Snapshot ``source`` (SAVE writes an RDB file), write more, restore the file into ``target``."""
+    """Snapshot ``source`` (SAVE writes an RDB file), write more, restore the file into ``target``
+    and ``count(client, names)`` each part there."""
     client = standalone.start(source)
     before = write_keys(client, prefix, n)
     client.save()
@@ -106,7 +103,7 @@ def backup_and_restore(prefix: str, n: int = 2000, source: str = "redis-standalo
     shutil.copyfile(BY_NAME[source].folder / "dump.rdb", backup)
     later = write_keys(client, prefix, n // 10, start=n)
     restored = redis_restart.restore(backup, target)
-    return BackupRestore(len(before), len(later), count_present(restored, before), count_present(restored, later))
+    return BackupRestore(len(before), len(later), count(restored, before), count(restored, later))
 
 
 def trial_table(trials: list[CrashTrial]) -> str:
