@@ -7,6 +7,7 @@ from labkit.endpoints import ENDPOINTS
 from labkit.services import redis_users
 from labkit.cache import (catalog, clients, failover, health, settings,
                           standalone)
+from labkit.cache.eviction import ttl_herd
 
 
 def test_a_crashed_redis_primary_is_replaced_and_heal_brings_the_pair_back():
@@ -81,3 +82,19 @@ def test_the_catalogue_is_created_once_and_a_price_change_bumps_the_version():
             assert shop.page(conn, 7)["version"] == 1, "create() resets prices and versions"
     finally:
         shop.drop()
+
+
+def test_keys_stored_with_one_ttl_on_a_real_node_expire_and_reload_together():
+    def store_same_ttl(cache, keys, ttl_s, jitter):  # lab 12's store, without the random spread
+        pipe = cache.pipeline(transaction=False)
+        for key in keys:
+            pipe.set(key, "loaded", px=round(ttl_s * 1000))
+        pipe.execute()
+
+    node = standalone.start("redis-standalone1")
+    try:
+        herd = ttl_herd.run(node, store_same_ttl, 0.0, keys=50, ttl=0.2, duration=0.5, bucket=0.1,
+                            sweep_every=0.02)
+    finally:
+        standalone.stop("redis-standalone1")
+    assert herd.loads >= 50 and herd.peak == 50, herd

@@ -62,6 +62,21 @@ class FakeRedis:
         self.data[key] = (value, None if ttl is None else self._clock() + ttl)
         return True
 
+    def expire(self, key, seconds):
+        """EXPIRE: a new deadline for a live key; False (nothing done) for a missing one."""
+        value = self._live(key)
+        if value is None:
+            return False
+        self.data[key] = (value, self._clock() + seconds)
+        return True
+
+    def pttl(self, key):
+        """Milliseconds left; -1 for a key without a TTL, -2 for a missing one, as Redis answers."""
+        if self._live(key) is None:
+            return -2
+        deadline = self.data[key][1]
+        return -1 if deadline is None else round((deadline - self._clock()) * 1000)
+
     def delete(self, *keys):
         self._check()
         return sum(self._live(k) is not None and self.data.pop(k) is not None for k in keys)

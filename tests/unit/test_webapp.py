@@ -3,8 +3,6 @@ need no Redis, through Flask's test client. The Redis client points at a closed 
 request that did reach Redis would fail."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import redis
 
@@ -49,19 +47,10 @@ def test_settings_refuse_bad_values_naming_the_variable():
         webapp.parse_addresses("127.0.0.1:16390,localhost")
 
 
-def test_flask_config_keeps_sessions_in_redis_with_a_sliding_ttl():
-    store = redis.Redis()
-    config = webapp.flask_config(AppSettings(lifetime_s=7, key_prefix="lab10:session:"), store)
-    assert config["SESSION_TYPE"] == "redis" and config["SESSION_REDIS"] is store
-    assert config["SESSION_KEY_PREFIX"] == "lab10:session:"
-    assert config["SESSION_PERMANENT"] and config["SESSION_REFRESH_EACH_REQUEST"]
-    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(seconds=7)
-
-
 def test_session_store_asks_the_sentinels_for_the_primary():
     store = AppSettings(sentinels=(("127.0.0.1", 1),), master="cache").session_store()
     assert store.connection_pool.service_name == "cache"
-    assert store.get_encoder().decode_responses is False  # Flask-Session stores bytes
+    assert store.get_encoder().decode_responses is True  # sessions are JSON text
 
 
 def test_pages_without_a_session_do_not_touch_redis(client):
@@ -85,4 +74,4 @@ def test_session_store_without_sentinels_is_a_client_of_the_primary_endpoint_url
     kwargs = store.connection_pool.connection_kwargs
     assert (kwargs["host"], kwargs["port"], kwargs["password"]) == ("cache.example", 6380, "secret")
     assert store.connection_pool.connection_class.__name__ == "SSLConnection"
-    assert store.get_encoder().decode_responses is False  # Flask-Session stores bytes
+    assert store.get_encoder().decode_responses is True  # sessions are JSON text

@@ -1,1 +1,2 @@
-"""The session store: a small web application, its two instances, and the experiments on them."""
+"""The session store: a small web application, its session middleware, its two instances, and the
+experiments on them."""

@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass, field
 from itertools import cycle
 
-import msgspec
 import redis
 
 from labkit import tables
@@ -63,12 +62,6 @@ def visit(browser: Browser, instance: str, t0: float | None = None) -> Visit:
     reply = browser.get(url(instance, "/whoami"))
     return Visit(start, reply.seconds, instance, reply.status, reply.body.get("user"),
                  reply.body.get("views"))
-
-
-def stored_session(store: redis.Redis, key: str) -> dict | None:
-    """The session as the application stored it (Flask-Session encodes it with msgpack)."""
-    raw = store.execute_command("GET", key, NEVER_DECODE=True)
-    return None if raw is None else msgspec.msgpack.decode(raw)
 
 
 def session_key(browser: Browser, key_prefix: str) -> str:

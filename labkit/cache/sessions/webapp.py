@@ -1,30 +1,30 @@
 """A small web application whose sessions live in Redis, not in its own process.
 
-Each instance is stateless: Flask-Session keeps the session (who is logged in, a page-view
-counter) in Redis under ``SESSION_PREFIX + session id``, and the browser holds only the id in a
-cookie. Any instance finds the session another instance wrote: the "User Session Store"
-architecture. Sessions are permanent with a short lifetime, rewritten on every request, so the
-key's TTL slides forward while the user is active and the session expires after idling.
+Each instance is stateless: its session middleware (``redis_sessions.RedisSessions``) keeps the
+session (who is logged in, a page-view counter) in Redis under ``key_prefix + session id``, and the
+browser holds only the id in a cookie. Any instance finds the session another instance wrote: the
+"User Session Store" architecture. Every request renews the session's TTL, so it slides forward
+while the user is active and the session expires after idling.
 
 Run by gunicorn as ``labkit.cache.sessions.webapp:create_app()``, with every setting, the Sentinel
 addresses included, in its environment (``AppSettings.from_env``). A Redis with no Sentinels to ask
 (ElastiCache, a reader's own) is given as the URL of its primary endpoint instead. It imports nothing from the
-rest of labkit, so it needs only Flask, Flask-Session, gunicorn and redis-py, as a real
-application would.
+rest of labkit but its session middleware, so it needs only Flask, gunicorn and redis-py, as a
+real application would.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Mapping
 
 import redis
 from flask import Flask, jsonify, request, session
-from flask_session import Session
 from redis.exceptions import ReadOnlyError
 from redis.sentinel import Sentinel
 from werkzeug.exceptions import InternalServerError
+
+from labkit.cache.sessions.redis_sessions import RedisSessions
 
 INSTANCE_VAR = "LABKIT_APP_INSTANCE"
 LIFETIME_VAR = "LABKIT_SESSION_LIFETIME"
@@ -92,16 +92,16 @@ class AppSettings:
         client of the primary endpoint that, on READONLY from a demoted primary, drops the
         connection and retries on a new one, which the endpoint sends to the new primary.
 
-        Bytes, not str: Flask-Session stores msgpack-encoded sessions. The Sentinels need no
-        login; the nodes they lead to get the application's user and password.
+        The Sentinels need no login; the nodes they lead to get the application's user and
+        password. Short timeouts: a request whose store does not answer fails fast (503).
         """
         if self.redis_url:
             return redis.Redis.from_url(self.redis_url, socket_connect_timeout=1, socket_timeout=2,
-                                        retry_on_error=[ReadOnlyError], decode_responses=False)
+                                        retry_on_error=[ReadOnlyError], decode_responses=True)
         login = {"username": self.redis_user or None, "password": self.redis_password or None}
         sentinel = Sentinel(list(self.sentinels), socket_connect_timeout=1, socket_timeout=2, **login,
                             sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1})
-        return sentinel.master_for(self.master, decode_responses=False)
+        return sentinel.master_for(self.master, decode_responses=True)
 
 
 def parse_addresses(raw: str) -> tuple[tuple[str, int], ...]:
@@ -118,26 +118,13 @@ def parse_addresses(raw: str) -> tuple[tuple[str, int], ...]:
     return tuple(addresses)
 
 
-def flask_config(settings: AppSettings, store: redis.Redis) -> dict:
-    """Flask and Flask-Session settings: server-side sessions in ``store``, sliding TTL."""
-    return {
-        "SESSION_TYPE": "redis",
-        "SESSION_REDIS": store,
-        "SESSION_KEY_PREFIX": settings.key_prefix,
-        "SESSION_PERMANENT": True,                   # the key gets a TTL ...
-        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=settings.lifetime_s),
-        "SESSION_REFRESH_EACH_REQUEST": True,        # ... renewed by every request
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-    }
-
-
 def create_app(settings: AppSettings | None = None, store: redis.Redis | None = None) -> Flask:
     """The application; by default settings from the environment and their Sentinel client."""
     settings = settings or AppSettings.from_env()
     app = Flask(__name__)
-    app.config.update(flask_config(settings, store or settings.session_store()))
-    Session(app)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.session_interface = RedisSessions(store or settings.session_store(), settings.key_prefix,
+                                          settings.lifetime_s)
     me = settings.instance
 
     @app.get("/health")
