@@ -4,11 +4,13 @@ Against the local cloud it may. Against servers labkit did not start (docker com
 own servers, Aurora or ElastiCache) it may not: a managed service has no process to kill, and
 ElastiCache refuses CONFIG SET. Then the lab prints one sentence (what it would have done, why
 not here, and how to do it on AWS), skips that step, and goes on with everything that only needs
-a client.
+a client. A step that only uses a server which a reader's set may lack (the proxy in front of a
+cluster) asks ``has`` instead: it runs against the one the reader names, and otherwise says so.
 """
 from __future__ import annotations
 
 from labkit import external
+from labkit.endpoints import ENDPOINTS
 
 SKIPPED = "Skipped:"  # how every such sentence starts, so a reader (and a test) can find them
 said: list[str] = []  # every sentence printed in this process, for a page's hidden checks
@@ -25,6 +27,22 @@ def can(name: str, would: str, aws: str) -> bool:
     if not external.is_external(name):
         return True
     said.append(sentence(name, would, aws))
+    print(said[-1])
+    return False
+
+
+def has(name: str, would: str, aws: str) -> bool:
+    """Whether endpoint ``name``, which a step uses but does not control (the proxy in front of a
+    cluster), is there: always in the local cloud; beside servers labkit did not start, when its
+    variable names it (or, at the course's own addresses, it answers). When it is not, print in
+    one sentence what the step would show and how to give it one."""
+    group = external.anchor(name)
+    if group is None or not external.decides(group) or name in external.provided(group):
+        return True
+    ep = ENDPOINTS[name]
+    said.append(f"{SKIPPED} this step would {would}, but the servers behind {external.describe(name)} "
+                f"come with no {ep.aws_role} that labkit knows of: set {ep.env_var} to one to run it; "
+                f"on AWS, {aws}.")
     print(said[-1])
     return False
 
