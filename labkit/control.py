@@ -16,9 +16,12 @@ SKIPPED = "Skipped:"  # how every such sentence starts, so a reader (and a test)
 said: list[str] = []  # every sentence printed in this process, for a page's hidden checks
 
 
-def sentence(name: str, would: str, aws: str) -> str:
-    return (f"{SKIPPED} this step would {would}, but the servers behind {external.describe(name)} are "
-            f"not labkit's, so labkit starts, stops and reconfigures none of them; on AWS, {aws}.")
+def skip(would: str, why: str, aws: str) -> bool:
+    """Print and keep the one sentence of a step that does not run here: what it would do, ``why``
+    not, and the AWS way; False, so that ``ran = ... or control.skip(...)`` reads as it works."""
+    said.append(f"{SKIPPED} this step would {would}, but {why}; on AWS, {aws}.")
+    print(said[-1])
+    return False
 
 
 def can(name: str, would: str, aws: str) -> bool:
@@ -26,9 +29,8 @@ def can(name: str, would: str, aws: str) -> bool:
     why in one sentence. ``would`` says what the step does, ``aws`` how to do it on AWS."""
     if not external.is_external(name):
         return True
-    said.append(sentence(name, would, aws))
-    print(said[-1])
-    return False
+    return skip(would, f"the servers behind {external.describe(name)} are not labkit's, so labkit starts, "
+                       f"stops and reconfigures none of them", aws)
 
 
 def has(name: str, would: str, aws: str) -> bool:
@@ -40,11 +42,8 @@ def has(name: str, would: str, aws: str) -> bool:
     if group is None or not external.decides(group) or name in external.provided(group):
         return True
     ep = ENDPOINTS[name]
-    said.append(f"{SKIPPED} this step would {would}, but the servers behind {external.describe(name)} "
-                f"come with no {ep.aws_role} that labkit knows of: set {ep.env_var} to one to run it; "
-                f"on AWS, {aws}.")
-    print(said[-1])
-    return False
+    return skip(would, f"the servers behind {external.describe(name)} come with no {ep.aws_role} that labkit "
+                       f"knows of: set {ep.env_var} to one to run it", aws)
 
 
 def skipped(would: str) -> bool:
