@@ -14,7 +14,7 @@ from redis.exceptions import ReadOnlyError
 from redis.sentinel import Sentinel
 
 from labkit import credentials, external, logins
-from labkit.endpoints import ENDPOINTS, endpoint
+from labkit.endpoints import ENDPOINTS, ServiceUnavailable, endpoint
 from labkit.services import redis as redis_svc
 from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
@@ -67,6 +67,19 @@ def sentinels(**kwargs) -> Sentinel:
 def sentinel_primary(**kwargs) -> redis.Redis:
     """A client that asks the Sentinels for the primary on every new connection."""
     return sentinels(**kwargs).master_for(MASTER_NAME)
+
+
+def replica_named_by(primary: redis.Redis) -> redis.Redis:
+    """A client of the first replica ``primary`` lists in INFO replication, with the primary's login
+    and options: where reads can go when no Sentinel names the replicas (a Redis labkit did not
+    start; on ElastiCache the reader endpoint leads to one of them the same way)."""
+    listed = primary.info("replication").get("slave0")
+    if not listed:
+        raise ServiceUnavailable(f"{external.describe('redis-primary')} lists no replica in INFO replication: "
+                                 f"give it one, or point LABKIT_REDIS_PRIMARY at a primary that has one")
+    pool = primary.connection_pool
+    options = {**pool.connection_kwargs, "host": listed["ip"], "port": int(listed["port"])}
+    return redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **options))
 
 
 def memcached_node(name: str, **kwargs) -> Client:

@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 
 import psycopg
 
-from labkit import credentials
+from labkit import control, credentials
 from labkit.endpoints import endpoint
 
 # The settings the labs change, as pgbouncer.ini sets them (labkit.services.pgbouncer).
@@ -27,6 +27,22 @@ def connect() -> psycopg.Connection:
     login = credentials.pg()
     return psycopg.connect(host=host, port=port, user=login.user, password=login.password,
                            dbname="pgbouncer", autocommit=True, prepare_threshold=None, connect_timeout=3)
+
+
+def readable() -> bool:
+    """Whether pg-proxy's admin console lets the course's login in; when it does not (an RDS Proxy
+    has none, a PgBouncer of a reader's may keep it to others), say so in one sentence."""
+    try:
+        connect().close()
+        return True
+    except psycopg.OperationalError as refused:
+        host, port = endpoint("pg-proxy").address
+        return control.skip(
+            "read the proxy's pools and settings on its admin console",
+            f"the proxy at {host}:{port} has no PgBouncer admin console that lets {credentials.pg().user} in "
+            f"({str(refused).strip().splitlines()[-1]})",
+            "RDS Proxy has none: read its ClientConnections, DatabaseConnections and "
+            "DatabaseConnectionsBorrowLatency metrics in CloudWatch")
 
 
 def show(what: str, conn: psycopg.Connection | None = None) -> list[dict]:

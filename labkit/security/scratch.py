@@ -17,6 +17,7 @@ import psycopg
 
 from labkit import accounts, binaries, paths, procs
 from labkit.endpoints import ENDPOINTS
+from labkit.security import own_servers
 from labkit.security.certs import Issued
 
 NAME = "secure-pg"
@@ -67,6 +68,7 @@ def configure(cert: Issued, hba: list[str], extra: dict[str, str] | None = None)
 
 def start(cert: Issued, hba: list[str], timeout: float = 30.0) -> None:
     """A fresh, empty server with ``cert`` and the ``hba`` rules (lines of pg_hba.conf)."""
+    own_servers.announce()
     stop()
     data = data_dir()
     data.mkdir()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from labkit import accounts, credentials, procs
 from labkit.endpoints import ENDPOINTS
+from labkit.security import own_servers
 from labkit.services.mariadb import MariaDB
 
 SERVERS = ("mariadb-plain", "mariadb-encrypted", "mariadb-stolen", "mariadb-audited")
@@ -95,6 +96,7 @@ def start(name: str, settings: str = "", key: str | None = None, disk_of: str | 
     """Start server ``name`` with ``settings`` (option-file lines) and the key file text ``key``:
     empty, or on a copy of the data folder of ``disk_of``, a server stopped with ``shutdown``.
     Returns it once it accepts logins, the course's login and database created."""
+    own_servers.announce()
     stop(name)
     if key is not None:
         _write_key(name, key)

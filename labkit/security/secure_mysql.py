@@ -9,6 +9,7 @@ from pathlib import Path
 
 from labkit import accounts
 from labkit.endpoints import ServiceUnavailable
+from labkit.security import own_servers
 from labkit.security.certs import Issued
 from labkit.services.mariadb import MariaDB
 
@@ -44,6 +45,7 @@ class SecureMariaDB(MariaDB):
 
 def start(cert: Issued, ca: Path, timeout: float = 60.0) -> SecureMariaDB:
     """A fresh, empty server serving ``cert``; labkit logs in as root over its socket (``root()``)."""
+    own_servers.announce()
     stop()
     server = SecureMariaDB(NAME, binds=(NAME,), ca=ca)
     server.folder.mkdir(parents=True, exist_ok=True)

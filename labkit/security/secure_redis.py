@@ -16,6 +16,7 @@ import redis
 
 from labkit import accounts, binaries, paths, procs
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
+from labkit.security import own_servers
 from labkit.security.certs import Issued
 
 NAME = "secure-redis"
@@ -37,6 +38,7 @@ def config(cert: Issued, ca: Path, bootstrap_password: str) -> str:
 
 def start(cert: Issued, ca: Path, timeout: float = 15.0) -> str:
     """Start the server empty; return the default user's generated password."""
+    own_servers.announce()
     stop()
     password = secrets.token_urlsafe(18)
     accounts.write(folder() / "redis.conf", config(cert, ca, password), 0o600)

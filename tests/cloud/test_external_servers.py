@@ -3,8 +3,10 @@
 Plain servers started by hand (tests/cloud/plain_servers.py) on ports no labkit endpoint uses, the
 LABKIT_* variables pointed at them, and labs run top to bottom in a process of their own, as
 JupyterLab would run them after an ``export``. Each must complete, and each step that would have
-controlled a server must have said, in one sentence, that it skipped. The local cloud of this test
-run goes on beside them untouched: both sets coexist on one machine.
+controlled a server, or used one the plain servers lack (a proxy), must have said, in one sentence,
+that it skipped; a lab whose subject is a server's own set-up (MemoryDB, security) runs on servers
+of its own and says so. The local cloud of this test run goes on beside them untouched: both sets
+coexist on one machine.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from plain_servers import LOGIN, PlainServers
 
 from labkit import baseline, control, db, logins
 from labkit.cache import clients
+from labkit.memorydb import pair
+from labkit.security import own_servers
 
 ROOT = Path(__file__).parents[2]
 RUN_PAGE = """
@@ -47,6 +51,15 @@ LABS = {
     "10-session-store.md": ["kill -9 the Redis primary"],
     "11-redis-vs-memcached.md": ["stop memcached2", "kill -9 the Redis primary"],
     "12-ttl-and-eviction.md": ["start lone Redis nodes"],
+    "14-durability-cost-and-consistency.md": [],
+    "19-audit-logs.md": ["log logins and raise pgaudit's level"],
+    "20-connection-storm.md": ["send the same storm through the proxy", "read the CPU seconds and memory"],
+    "25-cache-read-replicas.md": [],
+}
+# lab: the sentence it says when it starts servers of its own beside servers labkit did not start
+OWN_SERVERS = {
+    "14-durability-cost-and-consistency.md": pair.OWN_PAIR,
+    "19-audit-logs.md": own_servers.OWN_SERVERS,
 }
 
 
@@ -91,6 +104,7 @@ def test_a_lab_completes_against_plain_servers_and_says_what_it_skipped(env, lab
     assert len(skipped) == len(LABS[lab]), skipped
     for line, step in zip(skipped, LABS[lab]):
         assert f"would {step}" in line and "on AWS, " in line, line
+    assert lab not in OWN_SERVERS or OWN_SERVERS[lab] in done.stdout, "the lab did not say its servers are its own"
     assert list(Path(env["LABKIT_HOME"], "run").glob("*.pid")) == [], "labkit started a server of its own"
 
 
