@@ -44,19 +44,25 @@ def preloaded() -> bool:
     return "pg_stat_statements" in [name.strip() for name in libraries.split(",")]
 
 
-def enable_statements() -> None:
-    """Create the extension (superuser) in the course's database, where the page's queries run."""
+def _in_course_database():
+    """A session in the course's database, where the page's queries run and the extension lives:
+    as superuser on the local cloud (the writer endpoint leads to the writer once the cluster is
+    healthy), over the course's login on a cluster labkit did not start."""
     if external.is_external("pg-writer"):
-        session = _writer()  # the course's login, in the course's database
-    else:  # the writer endpoint leads to the writer once the cluster is healthy
-        session = psycopg.connect(superuser_url(database=credentials.pg().database), autocommit=True)
-    with session as conn:
+        return _writer()
+    return psycopg.connect(superuser_url(database=credentials.pg().database), autocommit=True)
+
+
+def enable_statements() -> None:
+    """Create the extension (superuser) in the course's database."""
+    with _in_course_database() as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
 def reset_statements() -> None:
-    """Forget every statement counted so far on the writer, so a workload starts from zero."""
-    with _writer() as conn:
+    """Forget every statement counted so far on the writer, so a workload starts from zero; the
+    function exists only in a database where the extension was created."""
+    with _in_course_database() as conn:
         conn.execute("SELECT pg_stat_statements_reset()")
 
 
