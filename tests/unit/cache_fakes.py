@@ -1,5 +1,6 @@
 """In-memory stand-ins for Redis and the catalogue, shared by the unit tests of the cache labs, and
 read and write functions shaped as the labs write theirs."""
+import fnmatch
 import json
 import time
 from contextlib import contextmanager, nullcontext
@@ -85,7 +86,8 @@ class FakeRedis:
         return sum(self.delete(k) for k in keys)
 
     def scan_iter(self, match, count=None):
-        return [k for k in list(self.data) if k.startswith(match.rstrip("*")) and self._live(k)]
+        """Keys matching the glob ``match`` (``*``, ``?``, ``[...]``), as SCAN's MATCH does."""
+        return [k for k in list(self.data) if fnmatch.fnmatchcase(k, match) and self._live(k)]
 
     def memory_usage(self, key):
         value = self._live(key)
