@@ -118,11 +118,6 @@ def wait_healthy(timeout: float = 30.0) -> float:
     return time.monotonic() - t0
 
 
-def _ready(daemon: Daemon, timeout: float) -> None:
-    if not daemon.wait_ready(timeout):
-        raise ServiceUnavailable(f"{daemon.name} did not start in {timeout:.0f} s; see {procs.log_file(daemon.name)}")
-
-
 def start(timeout: float = 30.0) -> None:
     """Start the pair empty (stopping what an earlier run left) and wait until it is settled. It is
     also stopped when this Python process exits, so a lab that stops at a failing cell does not
@@ -143,7 +138,7 @@ def start(timeout: float = 30.0) -> None:
         for daemon in group:
             daemon.start()
         for daemon in group:
-            _ready(daemon, timeout)
+            daemon.wait_started(timeout)
     if not _stop_at_exit:
         atexit.register(stop)
         _stop_at_exit.append(True)
@@ -226,6 +221,6 @@ def replace(lost: str, timeout: float = 30.0) -> float:
     daemon = BY_NAME[lost]
     procs.stop(lost)  # the supervisor of a killed node exits with it; this tidies its pid files
     daemon.start()  # its config still names it primary: start() makes it a replica of the new one
-    _ready(daemon, timeout)
+    daemon.wait_started(timeout)
     wait_healthy(timeout)
     return time.monotonic() - t0
