@@ -7,7 +7,6 @@ recovery: the one that is not is the writer. Replica lag is not known from there
 """
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 
 from labkit import db, external, poll

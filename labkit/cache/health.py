@@ -7,7 +7,6 @@ whether it answers: its operator heals it, and ElastiCache refuses CONFIG SET an
 """
 from __future__ import annotations
 
-
 import redis
 
 from labkit import cloud, external, kinds, poll

@@ -11,7 +11,6 @@ client's user name only has to match its token; it needs no role in the database
 """
 from __future__ import annotations
 
-
 from labkit import accounts, binaries, paths, procs, tls
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.proxy import secret
