@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-from labkit import baseline, binaries, cloud, cluster, ports, status
+from labkit import baseline, binaries, cloud, cluster, poll, ports, status
 from labkit.endpoints import BadEndpoint, validate
 from labkit.services.redis import UsersOutdated
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             drift = baseline.deviations()
             print("\n".join(["", "Not at the baseline every lab expects:", *(f"  - {d}" for d in drift)])
                   if drift else "\nAt the baseline every lab expects.")
-    except (cloud.StartFailed, cluster.ClusterUnhealthy, status.NotHealthy, ports.PortTaken,
+    except (cloud.StartFailed, cluster.ClusterUnhealthy, poll.TimedOut, ports.PortTaken,
             binaries.MissingProgram, BadEndpoint, PermissionError, UsersOutdated) as exc:
         print(f"labkit {args.command}: {exc}", file=sys.stderr)
         return 1

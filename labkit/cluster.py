@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from labkit import cloud, db, external, instances, procs
+from labkit import cloud, db, external, instances, poll, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
 from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
@@ -28,6 +28,10 @@ from labkit.status import pg_members
 
 
 class ClusterUnhealthy(RuntimeError):
+    """The cluster is not in the state an operation needs."""
+
+
+class ClusterTimedOut(ClusterUnhealthy, poll.TimedOut):
     """The cluster did not reach the expected state in time."""
 
 
@@ -96,16 +100,18 @@ def wait_healthy(timeout: float = 60.0) -> None:
         instances.wait_healthy(timeout)
         return
     t0 = time.monotonic()
-    while not healthy(max_lag_bytes=DCS_SETTINGS["maximum_lag_on_failover"]):
-        waited = time.monotonic() - t0
-        if not pg_members() and waited > NO_AGENT_GRACE:
+
+    def settled() -> bool:
+        if healthy(max_lag_bytes=DCS_SETTINGS["maximum_lag_on_failover"]):
+            return True
+        if not pg_members() and time.monotonic() - t0 > NO_AGENT_GRACE:
             raise ClusterUnhealthy(f"no node of the PostgreSQL cluster answers: start the local cloud "
                                    f"with `{START_HINT}`")
-        if waited > timeout:
-            raise ClusterUnhealthy(f"cluster not healthy after {timeout:.0f} s: {topology()}; "
-                                   f"endpoints route to {_routes_or_why()}; "
-                                   f"`{START_HINT}` restarts what is down")
-        time.sleep(0.2)
+        return False
+
+    poll.until(settled, timeout, "a healthy cluster", interval=0.2, error=ClusterTimedOut,
+               hint=lambda: f"{topology()}; endpoints route to {_routes_or_why()}; "
+                            f"`{START_HINT}` restarts what is down")
 
 
 def _routes_or_why() -> object:
@@ -147,13 +153,9 @@ def crash_node(name: str, whole_node: bool = False) -> str:
 def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
     """Wait until a node other than ``old`` is the running writer; return it and the seconds waited."""
     t0 = time.monotonic()
-    while True:
-        now = writer()
-        if now is not None and now != old:
-            return now, time.monotonic() - t0
-        if time.monotonic() - t0 > timeout:
-            raise ClusterUnhealthy(f"no new writer after {timeout:.0f} s: {topology()}")
-        time.sleep(0.05)
+    new = poll.until(lambda: (now := writer()) != old and now, timeout, f"a writer other than {old}",
+                     interval=0.05, error=ClusterTimedOut, hint=lambda: str(topology()))
+    return new, time.monotonic() - t0
 
 
 def agent(name: str, path: str, method: str = "POST", body: dict | None = None,
@@ -192,12 +194,11 @@ def patch_config(change: dict) -> None:
     raise ClusterUnhealthy("no Patroni agent accepted the change: " + "; ".join(problems))
 
 
-def wait_for(check, what: str, timeout: float) -> float:
+def wait_for(check, what: str, timeout: float, hint: str = "") -> float:
+    """Wait until ``check()`` is true; return the seconds waited. A timeout shows the topology."""
     t0 = time.monotonic()
-    while not check():
-        if time.monotonic() - t0 > timeout:
-            raise ClusterUnhealthy(f"{what} did not happen within {timeout:.0f} s: {topology()}")
-        time.sleep(0.1)
+    poll.until(check, timeout, what, error=ClusterTimedOut,
+               hint=lambda: "; ".join(filter(None, [str(topology()), hint])))
     return time.monotonic() - t0
 
 
@@ -246,14 +247,14 @@ def set_quorum_commit(on: bool, timeout: float = 30.0) -> str:
     """
     patch_config({"synchronous_mode": "quorum", "synchronous_node_count": 1} if on
                   else {"synchronous_mode": False})
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def applied() -> tuple[str] | None:
         names = synchronous_standby_names()
-        if names.startswith("ANY") == on:
-            return names
-        if time.monotonic() > deadline:
-            raise ClusterUnhealthy(f"synchronous_standby_names is still {names!r} after {timeout:.0f} s")
-        time.sleep(0.1)
+        return (names,) if names.startswith("ANY") == on else None
+
+    return poll.until(applied, timeout, "the writer to apply quorum commit " + ("on" if on else "off"),
+                      error=ClusterTimedOut,
+                      hint=lambda: f"synchronous_standby_names is {synchronous_standby_names()!r}")[0]
 
 
 @contextmanager
@@ -274,12 +275,8 @@ def add_reader(timeout: float = 90.0) -> str:
     daemon = BY_NAME[f"pg-node{PG_EXTRA_NODE}"]
     if not daemon.running():
         daemon.start()
-    deadline = time.monotonic() + timeout
-    while not any(m["name"] == daemon.name and m["state"] == "streaming" for m in topology()):
-        if time.monotonic() > deadline:
-            raise ClusterUnhealthy(f"{daemon.name} did not start streaming in {timeout:.0f} s; "
-                                   f"see {procs.log_file(daemon.name)}")
-        time.sleep(0.2)
+    wait_for(lambda: any(m["name"] == daemon.name and m["state"] == "streaming" for m in topology()),
+             f"{daemon.name} to stream", timeout, hint=f"see {procs.log_file(daemon.name)}")
     undrain(daemon.name)
     return daemon.name
 
@@ -336,11 +333,8 @@ def remove_reader(timeout: float = 60.0) -> None:
     daemon.stop()
     shutil.rmtree(daemon.data_dir, ignore_errors=True)
     forget_member(daemon.name)
-    deadline = time.monotonic() + timeout
-    while any(m["name"] == daemon.name for m in topology()):
-        if time.monotonic() > deadline:
-            raise ClusterUnhealthy(f"Patroni still lists {daemon.name} after {timeout:.0f} s")
-        time.sleep(0.2)
+    wait_for(lambda: all(m["name"] != daemon.name for m in topology()),
+             f"Patroni to stop listing {daemon.name}", timeout)
 
 
 def reset_endpoints() -> None:

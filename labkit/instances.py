@@ -7,11 +7,9 @@ recovery: the one that is not is the writer. Replica lag is not known from there
 """
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
 
-from labkit import db, external
+from labkit import db, external, poll
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 
 ANCHOR = "pg-writer"
@@ -57,12 +55,8 @@ def topology() -> list[dict]:
 def wait_healthy(timeout: float = 60.0) -> None:
     """Wait until the external cluster has one writer and every other instance answers as a
     reader. Its operator heals it: labkit only looks."""
-    t0 = time.monotonic()
-    while True:
-        nodes = topology()
-        if [m["role"] for m in nodes].count("writer") == 1 and all(m["role"] != "down" for m in nodes):
-            return
-        if time.monotonic() - t0 > timeout:
-            raise ServiceUnavailable(f"the PostgreSQL cluster at {external.describe(ANCHOR)} has not one "
-                                     f"writer with every instance answering after {timeout:.0f} s: {nodes}")
-        time.sleep(0.5)
+    def settled(nodes: list[dict]) -> bool:
+        return [m["role"] for m in nodes].count("writer") == 1 and all(m["role"] != "down" for m in nodes)
+
+    poll.until(lambda: settled(topology()), timeout, f"the PostgreSQL cluster at {external.describe(ANCHOR)} "
+               "to have one writer with every instance answering", interval=0.5, hint=lambda: str(topology()))

@@ -11,10 +11,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import psutil
 
-from labkit import paths, supervise
+from labkit import paths, poll, supervise
+from labkit.endpoints import ServiceUnavailable
+
+T = TypeVar("T")
 
 
 def pid_file(name: str) -> Path:
@@ -108,6 +112,18 @@ def spawn(name: str, argv: list[str], cwd: Path | None = None, env: dict | None 
     )
     log.close()
     pid_file(name).write_text(str(proc.pid))
+
+
+def wait_answering(name: str, answers: Callable[[], T], timeout: float, *,
+                   retry_on: tuple[type[BaseException], ...] = ()) -> T:
+    """Wait until daemon ``name``, just spawned, answers (``answers()`` is true) and return that;
+    fail at once if it exits first. Either failure names its log, where the reason is."""
+    def check() -> T:
+        if running(name) is None:
+            raise ServiceUnavailable(f"{name} exited while starting; see {log_file(name)}")
+        return answers()
+
+    return poll.until(check, timeout, f"{name} to answer", retry_on=retry_on, hint=f"see {log_file(name)}")
 
 
 def stop_pid(pid: int, timeout: float, sig: int = signal.SIGTERM) -> None:

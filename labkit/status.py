@@ -5,14 +5,13 @@ the expected kind answers there: labkit has no agent on it to ask for roles or l
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import psycopg
 import pymysql
 import redis
 
-from labkit import credentials, external, kinds
+from labkit import credentials, external, kinds, poll
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES
 from labkit.services import mariadb, memcached, patroni
 from labkit.services import redis as redis_svc
@@ -158,15 +157,12 @@ def healthy(all_rows: list[Row] | None = None) -> bool:
     return all(r.healthy for r in (rows() if all_rows is None else all_rows))
 
 
-class NotHealthy(RuntimeError):
+class NotHealthy(poll.TimedOut):
     """Some service of the local cloud did not become healthy in time; the message is the table."""
 
 
 def wait_healthy(timeout: float = 30.0) -> list[Row]:
     """Wait until every row is healthy (a replica that has just started needs a moment to sync)."""
-    deadline = time.monotonic() + timeout
-    while not healthy(all_rows := rows()):
-        if time.monotonic() > deadline:
-            raise NotHealthy(f"not every service is healthy after {timeout:.0f} s:\n{table(all_rows)}")
-        time.sleep(0.2)
-    return all_rows
+    return poll.until(lambda: all_rows if healthy(all_rows := rows()) else None, timeout,
+                      "every service to be healthy", interval=0.2, error=NotHealthy,
+                      hint=lambda: "now:\n" + table())

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from labkit import cluster, db, measure
+from labkit import cluster, db, measure, poll
 from labkit.workers import Workers
 
 CRASHES = ("postmaster", "whole node")
@@ -135,32 +135,35 @@ def promoted(node: str, timeout: float = 30.0) -> Connection:
     """A connection to ``node`` once it has finished its promotion (Patroni names the new writer a
     moment before PostgreSQL leaves recovery), so what it lacks is lost, not still on its way."""
     conn = db.engine(node, poolclass=sa.pool.NullPool).connect()
-    deadline = time.monotonic() + timeout
-    while conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar():
+
+    def writable() -> bool:
+        in_recovery = conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar()
         conn.rollback()
-        if time.monotonic() > deadline:
-            conn.close()
-            raise cluster.ClusterUnhealthy(f"{node} is still read-only {timeout:.0f} s after Patroni "
-                                           f"named it the writer; cannot count lost writes")
-        time.sleep(0.1)
-    conn.rollback()
+        return not in_recovery
+
+    try:
+        poll.until(writable, timeout, f"{node}, which Patroni named the writer, to leave recovery",
+                   error=cluster.ClusterTimedOut, hint="it is still read-only: cannot count lost writes")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
 def wait_quorum_ready(timeout: float = 60.0) -> str:
     """Wait until the writer's quorum lists every reader, so a trial starts with both replicas
     able to acknowledge (right after a heal, Patroni may still list only one)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        names = cluster.synchronous_standby_names()
-        readers = [m["name"] for m in cluster.topology() if m["role"] == "reader"]
-        if names.startswith("ANY") and all(r in names for r in readers):
-            return names
-        if time.monotonic() > deadline:
-            raise cluster.ClusterUnhealthy(f"quorum {names!r} does not list every reader {readers} "
-                                           f"after {timeout:.0f} s; quorum commit is switched on with "
-                                           f"`cluster.set_quorum_commit(True)`")
-        time.sleep(0.2)
+    def quorum() -> tuple[str, list[str]]:
+        return cluster.synchronous_standby_names(), [m["name"] for m in cluster.topology() if m["role"] == "reader"]
+
+    def lists_every_reader() -> str | None:
+        names, readers = quorum()
+        return names if names.startswith("ANY") and all(r in names for r in readers) else None
+
+    return poll.until(lists_every_reader, timeout, "a quorum that lists every reader", interval=0.2,
+                      error=cluster.ClusterTimedOut,
+                      hint=lambda: "quorum {!r}, readers {}; quorum commit is switched on with "
+                                   "`cluster.set_quorum_commit(True)`".format(*quorum()))
 
 
 def run_trial(mode: str, setting: str, crash: str, write: Write, missing: Missing, threads: int = 8,

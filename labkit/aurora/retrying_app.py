@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from labkit import poll
 from labkit.aurora import outage, retry
 from labkit.aurora.background import BackgroundLoop
 
@@ -66,12 +67,9 @@ class RetryingApp(BackgroundLoop):
     def wait_for_writes(self, count: int, timeout: float = 90.0) -> None:
         """Block until ``count`` more writes have been acknowledged than when called."""
         target = len(self._acknowledged) + count
-        deadline = time.monotonic() + timeout
-        while len(self._acknowledged) < target:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the application got fewer than {count} writes acknowledged in "
-                                   f"{timeout:.0f} s; tally so far: {self.tally}")
-            time.sleep(outage.INTERVAL)
+        poll.until(lambda: len(self._acknowledged) >= target, timeout,
+                   f"the application to get {count} more writes acknowledged", interval=outage.INTERVAL,
+                   hint=lambda: f"tally so far: {self.tally}")
 
     def missing(self) -> int:
         """How many acknowledged writes the writer does not have (after a crash, with

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import psycopg
 
-from labkit import accounts, credentials, paths, procs
+from labkit import accounts, credentials, paths, poll, procs
 from labkit.aurora import pitr
 from labkit.endpoints import ENDPOINTS
 from labkit.relay import Relay
@@ -26,7 +25,7 @@ RELAY = "region-relay"
 _relays: list[Relay] = []  # the relay of the running secondary, in this process
 
 
-class SecondaryFailed(RuntimeError):
+class SecondaryFailed(poll.TimedOut):
     """The secondary did not start or stream; the message names its log."""
 
 
@@ -77,14 +76,12 @@ def admin() -> psycopg.Connection:
 
 
 def _wait_streaming(data: Path, port: int, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
+    def streaming() -> bool:
         with admin() as conn:
-            if conn.execute("SELECT status FROM pg_stat_wal_receiver").fetchone() == ("streaming",):
-                return
-        if time.monotonic() > deadline:
-            raise SecondaryFailed(f"the secondary did not stream from the writer in {timeout:.0f} s; see {log}")
-        time.sleep(0.1)
+            return conn.execute("SELECT status FROM pg_stat_wal_receiver").fetchone() == ("streaming",)
+
+    poll.until(streaming, timeout, "the secondary to stream from the writer", error=SecondaryFailed,
+               hint=f"see {log}")
 
 
 def stop() -> None:

@@ -19,13 +19,21 @@ from labkit.services import redis as redis_svc
 from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 MEMCACHED_NODES = ("memcached1", "memcached2")
+# Every Redis client here: seconds to connect, seconds to wait for a reply, replies as str.
+OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True}
+
+
+def _given(name: str, admin: bool) -> dict[str, str | bool]:
+    """The login (and TLS) options for ``name``: labkit's users for its own Redis, LABKIT_REDIS_*
+    for a Redis labkit did not start."""
+    return credentials.redis() if external.is_external(name) else redis_svc.login(name, admin)
 
 
 def login(name: str = "redis-primary", admin: bool = False) -> dict[str, str]:
     """The username and password to log in to ``name`` with: the course's app user (``admin``:
     the admin user labkit changes settings with), or LABKIT_REDIS_USER / _PASSWORD for a Redis
     labkit did not start; None for each where no login is asked (as redis-py takes them)."""
-    given = credentials.redis() if external.is_external(name) else redis_svc.login(name, admin)
+    given = _given(name, admin)
     return {"username": given.get("username"), "password": given.get("password")}
 
 
@@ -36,11 +44,9 @@ def redis_at(name: str, admin: bool = False, **kwargs) -> redis.Redis:
     ep = endpoint(name)
     ep.check()
     host, port = ep.address
-    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True, **kwargs}
-    if not external.is_external(name):
-        return redis.Redis(host=host, port=port, **{**redis_svc.login(name, admin), **options})
-    client = redis.Redis(host=host, port=port, **{**credentials.redis(), **options})
-    logins.check_redis(name, client)
+    client = redis.Redis(host=host, port=port, **{**_given(name, admin), **OPTIONS, **kwargs})
+    if external.is_external(name):
+        logins.check_redis(name, client)
     return client
 
 
@@ -59,9 +65,9 @@ def sentinels(**kwargs) -> Sentinel:
     login, the nodes they lead to get the app user's."""
     for name in SENTINELS:
         ENDPOINTS[name].check()
-    options = {"socket_connect_timeout": 1, "socket_timeout": 2, "decode_responses": True,
-               **login(NODES[0]), **kwargs}
-    return Sentinel([ENDPOINTS[n].address for n in SENTINELS], sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1}, **options)
+    return Sentinel([ENDPOINTS[n].address for n in SENTINELS],
+                    sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1},
+                    **{**OPTIONS, **login(NODES[0]), **kwargs})
 
 
 def sentinel_primary(**kwargs) -> redis.Redis:

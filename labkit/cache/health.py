@@ -7,11 +7,9 @@ whether it answers: its operator heals it, and ElastiCache refuses CONFIG SET an
 """
 from __future__ import annotations
 
-import time
-
 import redis
 
-from labkit import cloud, external, kinds
+from labkit import cloud, external, kinds, poll
 from labkit.cache import clients, settings, standalone
 from labkit.cache.clients import redis_at
 from labkit.cache.failover import primary_node
@@ -21,7 +19,7 @@ from labkit.services.redis import (MASTER_NAME, NODES, SENTINELS, check_logins, 
                                    sentinel_unsettled)
 
 
-class CacheUnhealthy(RuntimeError):
+class CacheUnhealthy(poll.TimedOut):
     """The Redis pair or its Sentinels did not settle in time."""
 
 
@@ -59,12 +57,8 @@ def _problems() -> list[str]:
 def wait_settled(timeout: float = 30.0) -> None:
     """Wait until ``problems()`` finds none; a node or endpoint that changed a moment ago (a
     check of HAProxy's that failed under load) gets that long to settle."""
-    deadline = time.monotonic() + timeout
-    while found := problems():
-        if time.monotonic() > deadline:
-            raise CacheUnhealthy(f"Redis not healthy after {timeout:.0f} s: {'; '.join(found)}. "
-                                 f"`{START_HINT}` restarts what is down")
-        time.sleep(0.2)
+    poll.until(lambda: not problems(), timeout, "a settled Redis pair", interval=0.2, error=CacheUnhealthy,
+               hint=lambda: f"{'; '.join(problems())}. `{START_HINT}` restarts what is down")
 
 
 def heal(timeout: float = 60.0) -> None:

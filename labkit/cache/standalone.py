@@ -6,7 +6,6 @@ import redis
 
 from labkit import procs
 from labkit.cache.clients import redis_at
-from labkit.endpoints import ServiceUnavailable
 from labkit.services import BY_NAME
 from labkit.services.base import Daemon
 from labkit.services.redis import STANDALONE
@@ -19,10 +18,8 @@ def daemon(name: str) -> Daemon:
     return BY_NAME[name]
 
 
-def _ready(node: Daemon, timeout: float, what: str) -> redis.Redis:
-    if not node.wait_ready(timeout):
-        raise ServiceUnavailable(f"{node.name} did not {what} in {timeout:.0f} s; "
-                                 f"see {procs.log_file(node.name)}")
+def _ready(node: Daemon, timeout: float) -> redis.Redis:
+    node.wait_started(timeout)
     return redis_at(node.name)
 
 
@@ -31,7 +28,7 @@ def start(name: str = STANDALONE[0], timeout: float = 15.0, **settings: str | in
     node = daemon(name)
     node.stop()
     node.start()
-    client = _ready(node, timeout, "start")
+    client = _ready(node, timeout)
     for setting, value in settings.items():
         client.config_set(setting.replace("_", "-"), str(value))
     return client
@@ -44,7 +41,7 @@ def restart(name: str, timeout: float = 15.0) -> redis.Redis:
     procs.stop(name)  # the supervisor of a crashed node exits with it; this tidies its pid files
     node.check_ports()
     procs.spawn(name, node.argv(), cwd=node.folder)
-    return _ready(node, timeout, "restart")
+    return _ready(node, timeout)
 
 
 def stop(name: str | None = None) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import redis
 
-from labkit import accounts, external, procs
+from labkit import accounts, external, poll, procs
 from labkit.cache import failover, settings
 from labkit.cache.clients import redis_at
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
@@ -37,7 +37,7 @@ OWN_PAIR = ("The MemoryDB labs' subject is a Redis pair they reconfigure, crash 
             "MemoryDB is `aws memorydb failover-shard --cluster-name NAME --shard-name 0001`.")
 
 
-class PairUnhealthy(RuntimeError):
+class PairUnhealthy(poll.TimedOut):
     """The MemoryDB pair did not settle in time; the message says what was still wrong."""
 
 
@@ -113,16 +113,9 @@ def _checked(replicas: list[dict], name: str, run_id: str) -> bool:
 def wait_healthy(timeout: float = 30.0) -> float:
     """Wait until the pair is settled; return how long that took."""
     t0 = time.monotonic()
-    while found := problems():
-        if time.monotonic() - t0 > timeout:
-            raise PairUnhealthy(f"the MemoryDB pair is not healthy after {timeout:.0f} s: {'; '.join(found)}")
-        time.sleep(0.05)
+    poll.until(lambda: not problems(), timeout, "a healthy MemoryDB pair", interval=0.05, error=PairUnhealthy,
+               hint=lambda: "; ".join(problems()))
     return time.monotonic() - t0
-
-
-def _ready(daemon: Daemon, timeout: float) -> None:
-    if not daemon.wait_ready(timeout):
-        raise ServiceUnavailable(f"{daemon.name} did not start in {timeout:.0f} s; see {procs.log_file(daemon.name)}")
 
 
 def start(timeout: float = 30.0) -> None:
@@ -145,7 +138,7 @@ def start(timeout: float = 30.0) -> None:
         for daemon in group:
             daemon.start()
         for daemon in group:
-            _ready(daemon, timeout)
+            daemon.wait_started(timeout)
     if not _stop_at_exit:
         atexit.register(stop)
         _stop_at_exit.append(True)
@@ -228,6 +221,6 @@ def replace(lost: str, timeout: float = 30.0) -> float:
     daemon = BY_NAME[lost]
     procs.stop(lost)  # the supervisor of a killed node exits with it; this tidies its pid files
     daemon.start()  # its config still names it primary: start() makes it a replica of the new one
-    _ready(daemon, timeout)
+    daemon.wait_started(timeout)
     wait_healthy(timeout)
     return time.monotonic() - t0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from labkit import measure, tables
+from labkit import measure, poll, tables
 from labkit.memorydb.load import Load
 
 PROBE_BEFORE_S = 0.3  # seconds of probe reads before the snapshot starts
@@ -65,10 +65,7 @@ def spike(node: redis.Redis, snapshot: Callable[[redis.Redis], object], read: Ca
         started = time.monotonic()
         snapshot(node)
         call_ms = (time.monotonic() - started) * 1000
-        while busy(node):
-            if time.monotonic() - started > TIMEOUT_S:
-                raise TimeoutError(f"{snapshot.__name__} still running after {TIMEOUT_S:.0f} s")
-            time.sleep(0.02)
+        poll.until(lambda: not busy(node), TIMEOUT_S, f"{snapshot.__name__} to finish", interval=0.02)
         ended = time.monotonic()
     if probe.errors or node.role()[0] != "master":
         raise RuntimeError(f"the node stalled during {snapshot.__name__} (probe errors {dict(probe.errors)}, role "

@@ -8,13 +8,12 @@ lab that changed a setting, or one stopped halfway, is healed (``labkit.baseline
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import psycopg
 
-from labkit import control, credentials
+from labkit import control, credentials, poll
 from labkit.endpoints import endpoint
 
 # The settings the labs change, as pgbouncer.ini sets them (labkit.services.pgbouncer).
@@ -70,16 +69,16 @@ def await_full_pool(database: str, size: int, conn: psycopg.Connection, timeout:
     logging in. PgBouncer counts a login that a RELOAD or RECONNECT cuts short as a failed one,
     and then refuses that pool's new clients until a login succeeds (``server_login_retry``);
     a pool already at its size, and kept there by ``min_pool_size``, starts no login."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = [row for row in show("POOLS", conn) if row["database"] == database]
-        if not any(row["sv_login"] for row in rows) and \
-                sum(row["sv_active"] + row["sv_idle"] + row["sv_used"] for row in rows) >= size:
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"PgBouncer's pool for {database} did not reach {size} logged-in "
-                               f"server connections in {timeout:.0f} s: {rows}")
-        time.sleep(0.005)
+    def pools() -> list[dict]:
+        return [row for row in show("POOLS", conn) if row["database"] == database]
+
+    def full(rows: list[dict]) -> bool:
+        return not any(row["sv_login"] for row in rows) and \
+            sum(row["sv_active"] + row["sv_idle"] + row["sv_used"] for row in rows) >= size
+
+    poll.until(lambda: full(pools()), timeout,
+               f"PgBouncer's pool for {database} to reach {size} logged-in server connections",
+               interval=0.005, hint=lambda: f"SHOW POOLS now: {pools()}")
 
 
 def reset() -> None:

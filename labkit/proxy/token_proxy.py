@@ -11,8 +11,6 @@ client's user name only has to match its token; it needs no role in the database
 """
 from __future__ import annotations
 
-import time
-
 from labkit import accounts, binaries, paths, procs, tls
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 from labkit.proxy import secret
@@ -57,15 +55,8 @@ def start(keys: dict[str, dict], timeout: float = 15.0) -> bool:
         return False
     accounts.write(folder() / "pgbouncer.ini", config_text(), 0o600)
     procs.spawn(NAME, [binaries.find("pgbouncer"), str(folder() / "pgbouncer.ini")], cwd=folder())
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            ENDPOINTS[NAME].check(timeout=0.5)
-            return True
-        except ServiceUnavailable:
-            if time.monotonic() > deadline or procs.running(NAME) is None:
-                raise ServiceUnavailable(f"{NAME} did not start; see {procs.log_file(NAME)}") from None
-            time.sleep(0.1)
+    return procs.wait_answering(NAME, lambda: ENDPOINTS[NAME].check(timeout=0.5) or True, timeout,
+                               retry_on=(ServiceUnavailable,))
 
 
 def stop() -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labkit import accounts
-from labkit.endpoints import ServiceUnavailable
 from labkit.security import own_servers
 from labkit.security.certs import Issued
 from labkit.services.mariadb import MariaDB
@@ -51,8 +50,7 @@ def start(cert: Issued, ca: Path, timeout: float = 60.0) -> SecureMariaDB:
     server.folder.mkdir(parents=True, exist_ok=True)
     server.present(cert, reload=False)
     server.start()
-    if not server.wait_ready(timeout):
-        raise ServiceUnavailable(f"{NAME} did not start in {timeout:.0f} s; see logs/{NAME}.log in the state folder")
+    server.wait_started(timeout)
     return server
 
 

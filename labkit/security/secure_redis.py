@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import time
 from pathlib import Path
 
 import redis
 
 from labkit import accounts, binaries, paths, procs
-from labkit.endpoints import ENDPOINTS, ServiceUnavailable
+from labkit.endpoints import ENDPOINTS
 from labkit.security import own_servers
 from labkit.security.certs import Issued
 
@@ -43,19 +42,10 @@ def start(cert: Issued, ca: Path, timeout: float = 15.0) -> str:
     password = secrets.token_urlsafe(18)
     accounts.write(folder() / "redis.conf", config(cert, ca, password), 0o600)
     procs.spawn(NAME, [binaries.find("redis-server"), str(folder() / "redis.conf")], cwd=folder())
-    client = redis.Redis(*ENDPOINTS[NAME].address, ssl=True, ssl_ca_certs=str(ca), password=password,
-                         socket_timeout=1)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client.ping()
-            return password
-        except redis.ConnectionError as exc:
-            if time.monotonic() > deadline or procs.running(NAME) is None:
-                raise ServiceUnavailable(f"{NAME} did not start ({exc}); see {procs.log_file(NAME)}") from None
-            time.sleep(0.1)
-        finally:
-            client.close()
+    with redis.Redis(*ENDPOINTS[NAME].address, ssl=True, ssl_ca_certs=str(ca), password=password,
+                     socket_timeout=1) as client:
+        procs.wait_answering(NAME, client.ping, timeout, retry_on=(redis.ConnectionError,))
+    return password
 
 
 def stop() -> None:

@@ -60,6 +60,11 @@ class Daemon:
         procs.stop(self.name, self.stop_timeout)
         self.leftovers()
 
+    def wait_started(self, timeout: float) -> None:
+        """Wait until this daemon, just started, is ready; fail, naming its log, if it exits
+        first or is not ready in time."""
+        procs.wait_answering(self.name, self.ready, timeout)
+
     def wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -15,15 +15,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import psycopg
 import yaml
 from psycopg import sql
 
-from labkit import accounts, binaries, credentials, paths, procs, tls
-from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES
+from labkit import accounts, binaries, credentials, paths, poll, procs, tls
+from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT
 from labkit.services.base import Daemon, http_json
 
 SCOPE = "aurora-pg"
@@ -206,19 +205,17 @@ def writer_session(timeout: float = 60.0):
     Right after a start, HAProxy holds every node "up" until its first check, and Patroni has not
     yet promoted anyone, so the endpoint may briefly lead to a replica or to nothing.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn = psycopg.connect(superuser_url(), autocommit=True)
-            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
-                return conn
-            conn.close()
-        except psycopg.OperationalError as exc:
-            if time.monotonic() > deadline:
-                raise ENDPOINTS["pg-writer"].unavailable(exc) from None
-        if time.monotonic() > deadline:
-            raise ENDPOINTS["pg-writer"].unavailable("it leads to no writer")
-        time.sleep(0.1)
+    def writer() -> psycopg.Connection | None:
+        conn = psycopg.connect(superuser_url(), autocommit=True)
+        if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+            return conn
+        conn.close()
+        return None
+
+    host, port = ENDPOINTS["pg-writer"].address
+    return poll.until(writer, timeout, f"the writer endpoint ({host}:{port}) to lead to a writer",
+                      retry_on=(psycopg.OperationalError,),
+                      hint=f"start the local cloud with `{START_HINT}`")
 
 
 def setup() -> None:

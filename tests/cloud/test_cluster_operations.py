@@ -1,9 +1,7 @@
 """kill -9 of the writer: Patroni promotes a reader and the writer endpoint follows it."""
-import time
-
 import sqlalchemy as sa
 
-from labkit import cluster, db
+from labkit import cluster, db, poll
 
 
 def _answering(engine) -> dict | None:
@@ -20,10 +18,7 @@ def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
     new, waited = cluster.wait_for_new_writer(old, timeout=60)
     assert new != old and waited < 60
     engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
-    deadline = time.monotonic() + 10
-    while (_answering(engine) or {}).get("node") != new:
-        assert time.monotonic() < deadline, "the writer endpoint did not follow the new writer in 10 s"
-        time.sleep(0.1)
+    poll.until(lambda: (_answering(engine) or {}).get("node") == new, 10, f"the writer endpoint to lead to {new}")
     cluster.heal()
     roles = {m["name"]: m["role"] for m in cluster.topology()}
     assert roles[old] == "reader" and roles[new] == "writer"
@@ -34,11 +29,9 @@ def test_quorum_commit_can_be_switched_on_and_off():
         names = cluster.set_quorum_commit(True)
         assert names.startswith("ANY 1 ("), names
         replicas = [m["name"] for m in cluster.topology() if m["role"] == "reader"]
-        deadline = time.monotonic() + 15  # Patroni lists a replica once it streams in sync: ~1 s
-        while not all(r in names for r in replicas) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            names = cluster.synchronous_standby_names()
-        assert all(r in names for r in replicas), (names, replicas)
+        poll.until(lambda: all(r in cluster.synchronous_standby_names() for r in replicas), 15,  # ~1 s
+                   f"the quorum to list every replica {replicas}", interval=0.2,
+                   hint=lambda: f"it is {cluster.synchronous_standby_names()!r}")
         with db.engine("pg-writer").connect() as conn:
             assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
     finally:

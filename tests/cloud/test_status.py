@@ -1,5 +1,4 @@
 """Every service of the local cloud answers, in the role DESIGN.md gives it."""
-import time
 import uuid
 
 import psutil
@@ -7,7 +6,7 @@ import pymysql
 import sqlalchemy as sa
 from pymemcache.client.base import Client
 
-from labkit import accounts, cluster, db, paths, status
+from labkit import accounts, cluster, db, paths, poll, status
 from labkit.endpoints import ENDPOINTS
 from labkit.services import redis as redis_svc
 
@@ -43,14 +42,12 @@ def test_mysql_reader_replicates_the_writer():
         conn.execute(sa.text("CREATE TABLE IF NOT EXISTS test_repl (marker VARCHAR(32))"))
         conn.execute(sa.text("INSERT INTO test_repl VALUES (:m)"), {"m": marker})
     reader = db.engine("mysql-reader")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def replicated() -> bool:
         with reader.connect() as conn:
-            if conn.execute(sa.text("SELECT 1 FROM test_repl WHERE marker = :m"), {"m": marker}).first():
-                break
-        time.sleep(0.05)
-    else:
-        raise AssertionError("the MySQL replica did not receive the row in 10 s")
+            return conn.execute(sa.text("SELECT 1 FROM test_repl WHERE marker = :m"), {"m": marker}).first() is not None
+
+    poll.until(replicated, 10, "the MySQL replica to receive the row", interval=0.05)
     with db.engine("mysql-writer").begin() as conn:
         conn.execute(sa.text("DROP TABLE test_repl"))
 
@@ -76,10 +73,8 @@ def test_redis_primary_endpoint_replica_and_sentinels():
     primary.set(key, "v", ex=60)
     assert primary.info("replication")["role"] == "master"
     replica_name = next(n for n in redis_svc.NODES if redis_svc.client(n).info("replication")["role"] == "slave")
-    deadline = time.monotonic() + 5
-    while redis_svc.client(replica_name).get(key) != b"v":
-        assert time.monotonic() < deadline, "the Redis replica did not receive the key"
-        time.sleep(0.02)
+    poll.until(lambda: redis_svc.client(replica_name).get(key) == b"v", 5, f"{replica_name} to receive the key",
+               interval=0.02)
     for name in redis_svc.SENTINELS:
         master = redis_svc.client(name).sentinel_master(redis_svc.MASTER_NAME)
         assert master["num-other-sentinels"] == 2 and master["quorum"] == 2

@@ -25,7 +25,7 @@ def test_a_missing_program_says_how_to_install_it(monkeypatch):
 
 def test_a_service_that_stays_unhealthy_is_named_with_the_table(monkeypatch):
     monkeypatch.setattr(status, "rows", lambda: [status.Row("redis-node2", "replica", False, "-")])
-    with pytest.raises(status.NotHealthy, match=r"(?s)after 0 s.*redis-node2 .*NO"):
+    with pytest.raises(status.NotHealthy, match=r"(?s)after 0.2 s.*redis-node2 .*NO"):
         status.wait_healthy(timeout=0.2)
 
 

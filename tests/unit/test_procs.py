@@ -6,16 +6,11 @@ import time
 
 import psutil
 
-from labkit import paths, procs
+from labkit import paths, poll, procs
 
 
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+def _wait(predicate, what, timeout=10.0):
+    poll.until(predicate, timeout, what, interval=0.05)
 
 
 def _gone(pid: int) -> bool:
@@ -28,25 +23,26 @@ def _gone(pid: int) -> bool:
 
 def test_spawn_runs_as_the_daemon_account_and_stop_ends_it(state_home):
     procs.spawn("sleeper", ["sleep", "60"])
-    assert _wait(lambda: procs.child_pid_file("sleeper").exists())
+    _wait(lambda: procs.child_pid_file("sleeper").exists(), "the sleeper's child pid file")
     supervisor = procs.running("sleeper")
     child = psutil.Process(int(procs.child_pid_file("sleeper").read_text()))
     if os.geteuid() == 0:
         assert child.uids().real != 0, "daemons must not run as root"
     procs.stop("sleeper", timeout=5)
     assert procs.running("sleeper") is None
-    assert _wait(lambda: _gone(child.pid)) and _wait(lambda: _gone(supervisor.pid))
+    _wait(lambda: _gone(child.pid), "the child to exit")
+    _wait(lambda: _gone(supervisor.pid), "the supervisor to exit")
 
 
 def test_a_daemon_whose_supervisor_was_killed_is_still_stopped(state_home):
     procs.spawn("orphaned", ["sleep", "60"])
-    assert _wait(lambda: procs.child_pid_file("orphaned").exists())
+    _wait(lambda: procs.child_pid_file("orphaned").exists(), "the child pid file")
     child_pid = int(procs.child_pid_file("orphaned").read_text())
     procs.running("orphaned").kill()
-    assert _wait(lambda: procs.running("orphaned") is None)
+    _wait(lambda: procs.running("orphaned") is None, "the killed supervisor to be gone")
     assert psutil.pid_exists(child_pid)
     procs.stop("orphaned", timeout=5)
-    assert _wait(lambda: _gone(child_pid))
+    _wait(lambda: _gone(child_pid), "the orphaned child to exit")
 
 
 def test_a_stale_pid_file_does_not_name_a_newer_process(state_home):
@@ -73,18 +69,19 @@ def test_the_supervisor_reaps_a_killed_grandchild(state_home):
     """A killed postmaster must disappear, not linger as a zombie that Patroni thinks is alive."""
     pid_out = paths.sub("forker") / "grandchild.pid"  # a folder the daemon account may write to
     procs.spawn("forker", ["/usr/bin/python3", "-c", DOUBLE_FORK, str(pid_out)])
-    assert _wait(lambda: pid_out.exists() and pid_out.read_text())
+    _wait(lambda: pid_out.exists() and pid_out.read_text(), "the grandchild's pid")
     grandchild = int(pid_out.read_text())
-    assert _wait(lambda: psutil.Process(grandchild).ppid() == procs.running("forker").pid), \
-        "the orphaned grandchild should be adopted by the supervisor (child subreaper)"
+    _wait(lambda: psutil.Process(grandchild).ppid() == procs.running("forker").pid,
+          "the supervisor (child subreaper) to adopt the orphaned grandchild")
     os.kill(grandchild, signal.SIGKILL)
-    assert _wait(lambda: not psutil.pid_exists(grandchild), timeout=3), "killed grandchild left as a zombie"  # reaped, not _gone
+    _wait(lambda: not psutil.pid_exists(grandchild), "the killed grandchild to be reaped, not left a zombie", timeout=3)
     procs.stop("forker", timeout=5)
 
 
 def test_kill_child_crashes_the_server_and_its_supervisor_exits_with_it(state_home):
     procs.spawn("crashing", ["sleep", "60"])
-    assert _wait(lambda: procs.child_pid_file("crashing").exists())
+    _wait(lambda: procs.child_pid_file("crashing").exists(), "the child pid file")
     pid = procs.kill_child("crashing")
-    assert _wait(lambda: _gone(pid)) and _wait(lambda: procs.running("crashing") is None)
+    _wait(lambda: _gone(pid), "the killed server to exit")
+    _wait(lambda: procs.running("crashing") is None, "its supervisor to exit with it")
     procs.stop("crashing")

@@ -64,5 +64,5 @@ def test_a_rotation_reloads_only_once_the_pool_is_full_and_no_login_is_under_way
 def test_a_pool_that_never_fills_is_named_in_the_error(monkeypatch):
     monkeypatch.setattr(secret.admin, "show", lambda what, conn: [
         {"database": "lab_app", "sv_login": 0, "sv_active": 0, "sv_idle": 1, "sv_used": 0}])
-    with pytest.raises(TimeoutError, match="lab_app did not reach 2"):
+    with pytest.raises(TimeoutError, match="pool for lab_app to reach 2 .*SHOW POOLS now: .*sv_idle"):
         secret.admin.await_full_pool("lab_app", 2, conn=None, timeout=0.05)

@@ -1,11 +1,11 @@
 """The shared Redis's users, on a throwaway redis-server started from the lines labkit writes."""
 import shutil
 import subprocess
-import time
 
 import pytest
 import redis
 
+from labkit import poll
 from labkit.cache import clients
 from labkit.services import redis as redis_svc
 from labkit.services import redis_users
@@ -21,14 +21,12 @@ def server(state_home, closed_port):
     conf.write_text("\n".join(["bind 127.0.0.1", f"port {closed_port}", 'save ""', *redis_users.node_config()]) + "\n")
     proc = subprocess.Popen([binary, str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     admin = redis.Redis(port=closed_port, socket_timeout=2, decode_responses=True, **redis_users.admin_login())
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            admin.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline and proc.poll() is None, "redis-server did not start"
-            time.sleep(0.05)
+
+    def answers() -> bool:
+        assert proc.poll() is None, "redis-server exited while starting"
+        return admin.ping()
+
+    poll.until(answers, 10, "redis-server to answer", interval=0.05, retry_on=(redis.ConnectionError,))
     yield closed_port, admin
     proc.terminate()
     proc.wait(10)

@@ -38,7 +38,7 @@ def _redis():
     """The primary itself, as memcached1 is a node itself; through its endpoint when the Redis is
     not labkit's (its nodes and Sentinels are then unknown)."""
     if external.is_external("redis-primary"):
-        return clients.redis_at("redis-primary")
+        return clients.primary()
     return clients.redis_at(failover.primary_node())
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from pymemcache.client.hash import HashClient
 
-from labkit import procs, tables
+from labkit import tables
 from labkit.cache import clients
-from labkit.endpoints import ENDPOINTS, ServiceUnavailable
+from labkit.endpoints import ENDPOINTS
 from labkit.services import BY_NAME
 
 def keys(prefix: str, n: int) -> list[str]:
@@ -85,8 +85,7 @@ def restart(node: str, timeout: float = 15.0) -> None:
     """Start a stopped memcached node again (empty: memcached keeps nothing on disk)."""
     daemon = BY_NAME[node]
     daemon.start()
-    if not daemon.wait_ready(timeout):
-        raise ServiceUnavailable(f"{node} did not start in {timeout:.0f} s; see {procs.log_file(node)}")
+    daemon.wait_started(timeout)
 
 
 def node_loss(prefix: str, connect: Callable[[tuple[str, ...]], HashClient], read: Callable,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import redis
 
-from labkit import paths, tables
+from labkit import paths, poll, tables
 from labkit.cache import standalone
 from labkit.cache.engines import redis_restart
 from labkit.services import BY_NAME
@@ -32,14 +32,11 @@ class CrashTrial:
 
 def wait_for_aof(client: redis.Redis, timeout: float = 15.0) -> None:
     """Block until the AOF that ``appendonly yes`` starts with a rewrite is complete."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def rewritten() -> bool:
         info = client.info("persistence")
-        if not info["aof_enabled"] or (not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the first AOF rewrite did not finish in {timeout:.0f} s")
-        time.sleep(0.05)
+        return not info["aof_enabled"] or not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"])
+
+    poll.until(rewritten, timeout, "the first AOF rewrite to finish", interval=0.05)
 
 
 def write_keys(client: redis.Redis, prefix: str, n: int, start: int = 0) -> list[str]:
@@ -56,11 +53,8 @@ def wait_for_aof_buffer(client: redis.Redis, timeout: float = 5.0) -> None:
     """Block until Redis has handed every acknowledged write to the kernel. With ``everysec``, a
     write arriving while the last second's fsync still runs stays in Redis's own buffer for up to
     2 s: a crash then loses it with the process, whatever the file holds."""
-    deadline = time.monotonic() + timeout
-    while client.info("persistence").get("aof_buffer_length", 0):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"Redis still buffers AOF writes after {timeout:.0f} s")
-        time.sleep(0.01)
+    poll.until(lambda: not client.info("persistence").get("aof_buffer_length", 0), timeout,
+               "Redis to hand its buffered AOF writes to the kernel", interval=0.01)
 
 
 Count = Callable[[redis.Redis, list[str]], int]

@@ -7,14 +7,13 @@ from the session store. Each runs as a supervised process named after its endpoi
 from __future__ import annotations
 
 import sys
-import time
 from urllib.parse import quote
 
 from labkit import credentials, external, ports, procs
 from labkit.cache import clients
 from labkit.cache.sessions.browser import Browser
 from labkit.cache.sessions.webapp import AppSettings
-from labkit.endpoints import ENDPOINTS, ServiceUnavailable
+from labkit.endpoints import ENDPOINTS
 from labkit.services.redis import MASTER_NAME, NODES, SENTINELS
 
 INSTANCES = ("web-app1", "web-app2")
@@ -76,15 +75,7 @@ def start(lifetime_s: int, key_prefix: str, timeout: float = 20.0) -> None:
 def wait_ready(instance: str, timeout: float) -> None:
     """Wait until ``instance`` answers /health; fail with its log's path if it dies or hangs."""
     probe = Browser(timeout=1.0)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if probe.get(url(instance, "/health")).status == 200:
-            return
-        if procs.running(instance) is None:
-            raise ServiceUnavailable(f"{instance} exited while starting; see {procs.log_file(instance)}")
-        time.sleep(0.1)
-    raise ServiceUnavailable(f"{instance} did not answer within {timeout:.0f} s; "
-                             f"see {procs.log_file(instance)}")
+    procs.wait_answering(instance, lambda: probe.get(url(instance, "/health")).status == 200, timeout)
 
 
 def stop() -> None:
