@@ -1,9 +1,11 @@
-"""An orders table, an accidental ``DELETE`` without ``WHERE``, and copying lost rows back.
+"""An orders table, an accidental ``DELETE`` without ``WHERE``, and a table of which orders each
+copy holds.
 
-The recovery labs need the same story on PostgreSQL and MySQL: good writes, the accident, more
-good writes, then a copy of the data as it was before the accident, from which the missing rows
-are copied back into the live table. Rows carry explicit ids in separate ranges so a lab can say
-exactly which rows each copy holds. Written once with SQLAlchemy Core for both engines.
+The recovery labs tell the same story on PostgreSQL and MySQL: good writes, the accident, more
+good writes, then a copy of the data as it was before the accident. Rows carry explicit ids in
+separate ranges so a lab can say exactly which rows each copy holds (``holdings``). Written once
+with SQLAlchemy Core for both engines, for the labs whose lesson is the recovery rather than the
+orders' SQL.
 """
 from __future__ import annotations
 
@@ -54,12 +56,6 @@ def delete_everything(engine: Engine, prefix: str) -> int:
         return conn.execute(orders_table(prefix).delete()).rowcount
 
 
-def order_ids(engine: Engine, prefix: str) -> set[int]:
-    table = orders_table(prefix)
-    with engine.connect() as conn:
-        return set(conn.execute(sa.select(table.c.id)).scalars())
-
-
 def count_by_period(ids: set[int], periods: dict[str, range]) -> dict[str, int]:
     """How many of ``ids`` fall in each named range of ids (when the orders were written)."""
     return {name: len(ids.intersection(span)) for name, span in periods.items()}
@@ -72,19 +68,3 @@ def holdings(periods: dict[str, range], copies: dict[str, set[int]]) -> str:
     rows += [f"| {period} | " + " | ".join(f"{counts[name][period]} of {len(span)}" for name in copies) + " |"
              for period, span in periods.items()]
     return "\n".join(rows)
-
-
-def copy_back(source: Engine, target: Engine, prefix: str) -> int:
-    """Insert into ``target`` every order of ``source`` whose id ``target`` lacks; returns the count.
-
-    Rows already in the live table (written after the accident) are left as they are.
-    """
-    table = orders_table(prefix)
-    missing = sorted(order_ids(source, prefix) - order_ids(target, prefix))
-    with source.connect() as conn:
-        rows = [dict(r) for r in conn.execute(
-            sa.select(table).where(table.c.id.in_(missing))).mappings()] if missing else []
-    with target.begin() as conn:
-        for start in range(0, len(rows), BATCH):
-            conn.execute(table.insert(), rows[start:start + BATCH])
-    return len(rows)

@@ -5,6 +5,10 @@ what Aurora MySQL's Backtrack saves you from: restore the last ``mariadb-dump`` 
 (the ``mysql-restore`` endpoint), read in the dump where the writer's binary log stood when it
 was taken, find the event of the accident in the binlog, and pipe ``mariadb-binlog`` from the
 first position to just before the accident into the new server.
+
+The runners (``take_dump``, ``binlog_events``, ``pipe_into``) take the command lines a lab
+builds and add only the root login on this machine; ``dump``, ``find_accident`` and ``replay``
+are the whole recovery in one call each, for the labs that are about something else.
 """
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from labkit import binaries, credentials, paths
 from labkit.services.mariadb import DAEMONS as MARIADB_DAEMONS
@@ -27,7 +32,8 @@ class ReplayFailed(RuntimeError):
     """A step of the dump, the search or the replay failed; the message says which."""
 
 
-class BinlogPosition(NamedTuple):
+@dataclass(frozen=True)
+class BinlogPosition:
     file: str
     position: int
 
@@ -68,24 +74,30 @@ def parse_dump_position(dump: str) -> BinlogPosition:
     return BinlogPosition(found.group(1), int(found.group(2)))
 
 
-class Dump(NamedTuple):
+@dataclass(frozen=True)
+class Dump:
     file: Path
     start: BinlogPosition  # where the writer's binlog stood when the dump was consistent
 
 
-def dump(database: str, table: str) -> Dump:
-    """``mariadb-dump`` one table of the writer, consistent (one snapshot) and with its binlog
-    position, into a file in the state folder."""
-    done = subprocess.run(
-        [binaries.find("mariadb-dump"), *_root_on_writer(), "--single-transaction", "--master-data=2",
-         database, table],
-        capture_output=True, text=True, env=_client_env(credentials.local()["mysql_root"]),
-    )
+def take_dump(argv: list[str]) -> Dump:
+    """Run a ``mariadb-dump`` command line (``--master-data=2`` among its options) on the writer as
+    root, into a file in the state folder named after its last argument; returns the file and
+    the binlog position the dump records."""
+    program, *options = argv
+    done = subprocess.run([binaries.find(program), *_root_on_writer(), *options], capture_output=True,
+                          text=True, env=_client_env(credentials.local()["mysql_root"]))
     if done.returncode:
-        raise ReplayFailed(f"mariadb-dump failed:\n{done.stderr[-2000:]}")
-    out = paths.sub("binlog-replay") / f"{table}.sql"
+        raise ReplayFailed(f"{program} failed:\n{done.stderr[-2000:]}")
+    out = paths.sub("binlog-replay") / f"{argv[-1]}.sql"
     out.write_text(done.stdout)
     return Dump(out, parse_dump_position(done.stdout))
+
+
+def dump(database: str, table: str) -> Dump:
+    """``mariadb-dump`` one table of the writer, consistent (one snapshot) and with its binlog
+    position."""
+    return take_dump(["mariadb-dump", "--single-transaction", "--master-data=2", database, table])
 
 
 def first_delete_of(events: Iterable[tuple], table_ref: str) -> BinlogPosition | None:
@@ -113,16 +125,29 @@ def binlog_files(first: str, last: str | None = None) -> list[str]:
         return [row[0] for row in cur.fetchall() if first <= row[0] and (last is None or row[0] <= last)]
 
 
-def find_accident(database: str, table: str, since: BinlogPosition) -> BinlogPosition:
-    """Search the writer's binlog, from ``since`` on, for the start of the first DELETE on ``table``."""
+def binlog_paths(first: str, last: str) -> list[Path]:
+    """The writer's binlog files from ``first`` to ``last``, in order, where mariadb-binlog reads them."""
+    return [_writer().folder / "data" / name for name in binlog_files(first, last)]
+
+
+def binlog_events(since: BinlogPosition) -> list[tuple]:
+    """Every row of ``SHOW BINLOG EVENTS`` on the writer from ``since`` on, across its files:
+    (Log_name, Pos, Event_type, Server_id, End_log_pos, Info)."""
+    events = []
     with _writer().root() as conn, conn.cursor() as cur:
         for name in binlog_files(since.file):
             first = since.position if name == since.file else FIRST_EVENT
             cur.execute(f"SHOW BINLOG EVENTS IN '{name}' FROM {first}")
-            found = first_delete_of(cur.fetchall(), f"{database}.{table}")
-            if found is not None:
-                return found
-    raise ReplayFailed(f"no DELETE on {database}.{table} in the binlog after {since}")
+            events += cur.fetchall()
+    return events
+
+
+def find_accident(database: str, table: str, since: BinlogPosition) -> BinlogPosition:
+    """Search the writer's binlog, from ``since`` on, for the start of the first DELETE on ``table``."""
+    found = first_delete_of(binlog_events(since), f"{database}.{table}")
+    if found is None:
+        raise ReplayFailed(f"no DELETE on {database}.{table} in the binlog after {since}")
+    return found
 
 
 def replay_command(program: str, folder: Path, files: list[str], start: BinlogPosition,
@@ -166,17 +191,24 @@ def load_dump(server: RestoreServer, database: str, dump_file: Path) -> None:
         _into_restore_server(server, database, source, "loading the dump")
 
 
+def pipe_into(server: RestoreServer, database: str, argv: list[str]) -> None:
+    """Run ``argv`` (a ``mariadb-binlog`` command line) and feed what it prints into ``server``."""
+    program, *arguments = argv
+    reader = subprocess.Popen([binaries.find(program), *arguments], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    _into_restore_server(server, database, reader.stdout, "replaying the binlog")
+    reader.stdout.close()
+    if reader.wait():
+        raise ReplayFailed(f"{program} failed:\n{reader.stderr.read().decode()[-2000:]}")
+
+
 def replay(server: RestoreServer, database: str, table: str, start: BinlogPosition,
            stop: BinlogPosition) -> list[str]:
     """Pipe the writer's binlog from ``start`` to just before ``stop`` into ``server``; returns
     the mariadb-binlog command it ran."""
-    argv = replay_command(binaries.find("mariadb-binlog"), _writer().folder / "data",
+    argv = replay_command("mariadb-binlog", _writer().folder / "data",
                           binlog_files(start.file, stop.file), start, stop, table)
-    reader = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _into_restore_server(server, database, reader.stdout, "replaying the binlog")
-    reader.stdout.close()
-    if reader.wait():
-        raise ReplayFailed(f"mariadb-binlog failed:\n{reader.stderr.read().decode()[-2000:]}")
+    pipe_into(server, database, argv)
     return argv
 
 

@@ -4,20 +4,19 @@ The steps are the ones a DBA runs by hand: archive every WAL segment (Patroni se
 ``archive_command`` for the whole cluster, applied by a reload), take a base backup, and later
 start a copy of that backup on its own port with ``recovery.signal``, a ``restore_command`` that
 reads the archive and a recovery target, so PostgreSQL replays the archived WAL up to the target
-and promotes itself. The live cluster is never touched by the restore.
+and promotes itself. The archive command and the recovery settings are the lesson, so the lab
+writes them and passes them in; this module copies folders, changes the cluster's settings and
+starts and stops servers. The live cluster is never touched by the restore.
 """
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import time
-from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import psycopg
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from labkit import accounts, binaries, credentials, paths, ports, procs
 from labkit.cluster import patch_config
@@ -30,12 +29,6 @@ RESTORE = "pg-restore"
 
 class RecoveryFailed(RuntimeError):
     """A step of the backup or the restore did not complete; the message says where to look."""
-
-
-def archive_command(archive: Path) -> str:
-    """Copy a finished WAL segment into ``archive`` without ever overwriting one already there."""
-    folder = shlex.quote(str(archive))
-    return f"test ! -f {folder}/%f && cp %p {folder}/%f"
 
 
 def shown_archive_command() -> str:
@@ -58,8 +51,9 @@ def set_archive_command(command: str, timeout: float = 30.0) -> str:
         time.sleep(0.2)
 
 
-def start_archiving() -> Path:
-    """Point archive_command at an empty archive folder; returns the folder."""
+def start_archiving(archive_command: Callable[[Path], str]) -> Path:
+    """Empty the archive folder and set the cluster's archive_command to ``archive_command(folder)``;
+    returns the folder."""
     archive = wal_archive_dir()
     _clear(archive)
     set_archive_command(archive_command(archive))
@@ -111,16 +105,6 @@ def base_backup(folder: str = "pitr-base-backup") -> Path:
     return target
 
 
-def last_commit_time(engine: Engine, table: str) -> datetime:
-    """The commit time of the newest transaction that left a row in ``table``, as the server
-    recorded it (``track_commit_timestamp`` is on): the exact moment the good data was complete."""
-    with engine.connect() as conn:
-        found = conn.execute(sa.text(f"SELECT max(pg_xact_commit_timestamp(xmin)) FROM {table}")).scalar()
-    if found is None:
-        raise RecoveryFailed(f"{table} has no rows with a commit timestamp to recover to")
-    return found
-
-
 def archive_current_segment(timeout: float = 30.0) -> str:
     """Close the current WAL segment (``pg_switch_wal``) and wait until the archiver reports it
     archived, so everything written so far can be replayed. Returns the segment's file name.
@@ -165,22 +149,6 @@ def auto_conf_block(title: str, settings: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def recovery_conf(data_dir: Path, archive: Path, target_time: datetime, port: int) -> str:
-    """Settings appended to the restored copy's postgresql.auto.conf: a server of its own, and
-    recovery from the archive up to ``target_time`` inclusive, then promote.
-    """
-    if target_time.tzinfo is None:
-        raise ValueError("target_time must carry a time zone (use the server's timestamptz)")
-    settings = {
-        **own_server_settings(data_dir, port, "restored"),
-        "restore_command": f"cp {shlex.quote(str(archive))}/%f %p",
-        "recovery_target_time": target_time.isoformat(sep=" "),
-        "recovery_target_inclusive": "on",
-        "recovery_target_action": "promote",
-    }
-    return auto_conf_block("point-in-time restore (labkit.aurora.pitr)", settings)
-
-
 def pg_ctl(*args: str) -> list[str]:
     return [str(binaries.postgres_bin_dir() / "pg_ctl"), *args]
 
@@ -189,10 +157,12 @@ def restored_data_dir() -> Path:
     return paths.state_dir() / "pitr-restored"
 
 
-def restore(backup: Path, target_time: datetime, timeout: float = 60.0) -> Path:
-    """Start a NEW server on the pg-restore endpoint from ``backup``, recovered to ``target_time``.
+def restore(backup: Path, recover: Callable[[Path], None], timeout: float = 60.0) -> Path:
+    """Start a NEW server on the pg-restore endpoint from ``backup``, recovered as ``recover`` asks.
 
-    Returns its data folder once it has replayed the archive and promoted itself.
+    The copy first gets settings that make it a server of its own (port, socket, no archiving);
+    then ``recover(data_dir)`` writes the recovery settings and ``recovery.signal`` into it.
+    Returns the data folder once the server has replayed the archive and promoted itself.
     """
     stop_restored()
     endpoint = ENDPOINTS[RESTORE]
@@ -201,9 +171,13 @@ def restore(backup: Path, target_time: datetime, timeout: float = 60.0) -> Path:
     run_as_daemon(["cp", "-a", f"{backup}/.", str(data)], "copying the base backup")
     (data / "standby.signal").unlink(missing_ok=True)  # a backup of a replica would carry one
     auto_conf = data / "postgresql.auto.conf"
-    accounts.write(auto_conf, auto_conf.read_text() + recovery_conf(
-        data, wal_archive_dir(), target_time, endpoint.bound_port), 0o600)
-    accounts.write(data / "recovery.signal", "", 0o600)
+    accounts.write(auto_conf, auto_conf.read_text() + auto_conf_block(
+        "a server of its own (labkit.aurora.pitr)", own_server_settings(data, endpoint.bound_port, "restored")),
+        0o600)
+    recover(data)
+    for written in data.iterdir():
+        if written.is_file():
+            accounts.give(written)  # what recover() wrote, for the account that runs PostgreSQL
     log = procs.log_file(RESTORE)
     run_as_daemon(pg_ctl("start", "-D", str(data), "-l", str(log), "-w", "-t", str(int(timeout))),
                    f"starting the restored server (see {log})")

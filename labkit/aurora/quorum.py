@@ -1,12 +1,14 @@
 """Aurora's quorum storage as a model you can break: one protection group, and its odds.
 
 Aurora splits a volume into 10 GB segments and keeps each segment six times, two copies in each
-of three Availability Zones: a *protection group*. A write counts once 4 copies store it, a read
-needs 3 copies to answer (Verbitski et al., "Amazon Aurora: Design Considerations for High
-Throughput Cloud-Native Relational Databases", SIGMOD 2017, section 2). ``ProtectionGroup`` plays
-that group: fail and restore copies or whole AZs, write, read, and every outcome says which rule
-decided it. The second half estimates how often quorums are available when copies fail at random
-(a seeded, vectorised Monte Carlo beside the exact binomial figure), and how the chance of losing a
+of three Availability Zones: a *protection group* (Verbitski et al., "Amazon Aurora: Design
+Considerations for High Throughput Cloud-Native Relational Databases", SIGMOD 2017, section 2).
+The rules themselves (where the copies live, how many copies a write and a read need) are the
+lesson, so the page writes them and passes them in: a layout ``{copy: AZ}`` and two predicates
+``can_write(copies_up)`` and ``can_read(copies_up)``. ``ProtectionGroup`` plays the group under
+those rules: fail and restore copies or whole AZs, write, read, and every outcome says what the
+rules decided. The second half estimates how often a rule holds when copies fail at random (a
+seeded, vectorised Monte Carlo beside the exact binomial figure), and how the chance of losing a
 quorum during a repair shrinks as repair gets faster.
 """
 from __future__ import annotations
@@ -14,18 +16,22 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-AURORA_AZS = ("a", "b", "c")
-AURORA_COPIES_PER_AZ = 2
-AURORA_WRITE_QUORUM = 4
-AURORA_READ_QUORUM = 3
 # SIGMOD 2017, section 2.2: segments are "currently 10GB", and "a 10GB segment can be repaired
 # in 10 seconds on a 10Gbps network link".
 SEGMENT_GB = 10
 PAPER_LINK_GBPS = 10
 PAPER_REPAIR_SECONDS = 10
+
+Rule = Callable[[int], bool]  # copies up -> the quorum holds (also on numpy arrays of counts)
+
+
+def smallest_quorum(rule: Rule, copies: int) -> int:
+    """The fewest copies up for which ``rule`` holds (``copies + 1`` when it never does)."""
+    return next((k for k in range(copies + 1) if rule(k)), copies + 1)
 
 
 @dataclass
@@ -41,7 +47,11 @@ class Copy:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one operation did (``summary``) and the rule that decided it (``why``)."""
+    """What one operation did (``summary``) and the rule that decided it (``why``).
+
+    ``stale`` marks a read that answered with an older version than the last acknowledged write,
+    which only quorums that break V_r + V_w > V allow.
+    """
 
     action: str
     ok: bool
@@ -49,9 +59,10 @@ class Outcome:
     why: str = ""
     version: int | None = None
     value: object = None
+    stale: bool = False
 
     def __str__(self) -> str:
-        verdict = "ok" if self.ok else "REFUSED"
+        verdict = "STALE" if self.stale else "ok" if self.ok else "REFUSED"
         why = f" Why: {self.why}." if self.why else ""
         return f"{self.action} {verdict}: {self.summary}.{why}"
 
@@ -61,29 +72,20 @@ class Outcome:
 
 
 class ProtectionGroup:
-    """Copies of one segment spread over AZs, with a write quorum and a read quorum.
+    """Copies of one segment spread over AZs, run under the page's write and read rules.
 
-    The defaults are Aurora's: 6 copies, 2 in each of AZs a, b and c, writes need 4, reads 3.
-    ``ProtectionGroup(azs=("a", "b"), copies_per_az=3)`` is the layout the notes describe.
-    A write is sent only when a write quorum of copies is up (the writer tracks which copies
-    answer); then every copy that is up stores it under the next version.
+    ``layout`` maps each copy's name to its AZ. A write is sent only when ``can_write`` holds for
+    the copies that are up (the writer tracks which copies answer); then every copy that is up
+    stores it under the next version. A read asks every copy that is up, if ``can_read`` holds,
+    and returns the newest version among them.
     """
 
-    def __init__(self, azs: tuple[str, ...] = AURORA_AZS, copies_per_az: int = AURORA_COPIES_PER_AZ,
-                 write_quorum: int = AURORA_WRITE_QUORUM, read_quorum: int = AURORA_READ_QUORUM):
-        n = len(azs) * copies_per_az
-        if not 0 < read_quorum <= n or not 0 < write_quorum <= n:
-            raise ValueError(f"quorums must lie between 1 and the {n} copies: got write {write_quorum}, "
-                             f"read {read_quorum}")
-        if 2 * write_quorum <= n:
-            raise ValueError(f"write quorum {write_quorum} of {n} lets two writes succeed on disjoint copies: "
-                             f"it must be more than half ({n // 2 + 1} or more)")
-        if read_quorum + write_quorum <= n:
-            raise ValueError(f"read {read_quorum} + write {write_quorum} must exceed the {n} copies, or a read "
-                             f"can miss the last write")
-        self.copies = {f"{az}{i}": Copy(f"{az}{i}", az) for az in azs for i in range(1, copies_per_az + 1)}
-        self.azs = tuple(azs)
-        self.write_quorum, self.read_quorum = write_quorum, read_quorum
+    def __init__(self, layout: dict[str, str], can_write: Rule, can_read: Rule):
+        self.copies = {name: Copy(name, az) for name, az in layout.items()}
+        self.azs = tuple(dict.fromkeys(layout.values()))
+        self.can_write_with, self.can_read_with = can_write, can_read
+        self.write_quorum = smallest_quorum(can_write, self.size)
+        self.read_quorum = smallest_quorum(can_read, self.size)
         self.acknowledged = 0  # the newest version a write quorum stored
 
     @property
@@ -134,45 +136,50 @@ class ProtectionGroup:
 
     # ---- writes and reads -------------------------------------------------------------------
     def write(self, value: object) -> Outcome:
-        """Store ``value`` under the next version on every copy that is up, if that is a write quorum."""
-        up, n, w = self.up(), self.size, self.write_quorum
-        if len(up) < w:
+        """Store ``value`` under the next version on every copy that is up, if the write rule holds."""
+        up, n, w, r = self.up(), self.size, self.write_quorum, self.read_quorum
+        if not self.can_write():
             return Outcome("write", False, f"only {len(up)} of {n} copies are up, a write needs {w}",
-                           f"if {len(up)} copies held it, a read quorum of {self.read_quorum} could consist "
-                           f"only of copies without it ({len(up)} + {self.read_quorum} <= {n})")
+                           f"if {len(up)} copies held it, a read quorum of {r} could consist "
+                           f"only of copies without it ({len(up)} + {r} <= {n})")
         version = self.acknowledged + 1
         for copy in up:
             copy.version, copy.value = version, value
         self.acknowledged = version
-        why = (f"{len(up)} >= {w}; every read quorum of {self.read_quorum} meets these copies because "
-               f"{self.read_quorum} + {w} > {n}")
+        why = f"{len(up)} >= {w}; " + (
+            f"every read quorum of {r} meets these copies because {r} + {w} > {n}" if r + w > n else
+            f"but {r} + {w} <= {n}, so a read quorum of {r} can miss every copy that stored it")
         if self._down_azs():
             why += f". {self._az_note()}"
         return Outcome("write", True, f"v{version} acknowledged by {len(up)} of {n} copies "
                                       f"({', '.join(c.name for c in up)})", why, version, value)
 
     def read(self) -> Outcome:
-        """Ask every copy that is up; with a read quorum, return the newest version and repair stale copies."""
-        up, n, r = self.up(), self.size, self.read_quorum
-        if len(up) < r:
+        """Ask every copy that is up; if the read rule holds, return the newest version and repair stale copies."""
+        up, n, r, w = self.up(), self.size, self.read_quorum, self.write_quorum
+        if not self.can_read():
             return Outcome("read", False, f"only {len(up)} of {n} copies answer, a read needs {r}",
-                           f"{len(up)} copies could all be among the {n - self.write_quorum} that missed the "
+                           f"{len(up)} copies could all be among the {n - w} that missed the "
                            f"last write, so the newest version cannot be told")
         source = max(up, key=lambda c: c.version)
+        stale = source.version < self.acknowledged
         repaired = self._catch_up(up)
         summary = f"v{source.version} = {source.value!r} from {len(up)} answering copies"
+        if stale:
+            summary += f", although v{self.acknowledged} was acknowledged"
         if repaired:
             summary += f"; read repair: {', '.join(repaired)}"
-        why = (f"{len(up)} >= {r}; any {r} copies include one of the {self.write_quorum} or more that "
-               f"stored every acknowledged write, because {r} + {self.write_quorum} > {n}")
-        return Outcome("read", True, summary, why, source.version, source.value)
+        why = (f"{len(up)} >= {r}; any {r} copies include one of the {w} or more that "
+               f"stored every acknowledged write, because {r} + {w} > {n}" if r + w > n else
+               f"{len(up)} >= {r}, but {r} + {w} <= {n}: these copies can all have missed the last write")
+        return Outcome("read", True, summary, why, source.version, source.value, stale)
 
     # ---- what the group can do now ----------------------------------------------------------
     def can_write(self) -> bool:
-        return len(self.up()) >= self.write_quorum
+        return bool(self.can_write_with(len(self.up())))
 
     def can_read(self) -> bool:
-        return len(self.up()) >= self.read_quorum
+        return bool(self.can_read_with(len(self.up())))
 
     def capacity(self) -> str:
         """One sentence: how many copies are up, and what that still allows."""
@@ -224,55 +231,63 @@ class ProtectionGroup:
         return [c for c in self.copies.values() if c.az == az]
 
 
-# ---- the odds: quorum availability when copies fail at random ----------------------------------
+# ---- the odds: how often a rule holds when copies fail at random --------------------------------
 @dataclass(frozen=True)
 class Scheme:
-    """``quorum`` of ``copies`` must be up; the copies are spread evenly over ``azs`` AZs."""
+    """A layout ``{copy: AZ}`` and the rule that must hold for the copies that are up."""
 
     label: str
-    copies: int
-    quorum: int
-    azs: int = 1
+    layout: dict
+    rule: Rule
+
+    @property
+    def copies(self) -> int:
+        return len(self.layout)
 
 
-SCHEMES = (
-    Scheme("Aurora reads: 3 of 6", 6, 3, azs=3),
-    Scheme("Aurora writes: 4 of 6", 6, 4, azs=3),
-    Scheme("majority: 2 of 3", 3, 2, azs=3),
-    Scheme("single copy", 1, 1),
-)
+@dataclass(frozen=True)
+class Availability:
+    """For each probability ``p`` that a copy is down, the fraction of trials in which the rule held."""
+
+    scheme: Scheme
+    p: np.ndarray
+    simulated: np.ndarray
+
+    @property
+    def unavailable(self) -> np.ndarray:
+        return 1 - self.simulated
 
 
-def exact_availability(p: float | np.ndarray, copies: int, quorum: int) -> np.ndarray:
-    """P(at least ``quorum`` of ``copies`` are up) when each is down independently with probability p."""
+def exact_availability(p, copies: int, rule: Rule) -> np.ndarray:
+    """P(``rule`` holds) when each of ``copies`` is down independently with probability ``p``:
+    the binomial chance of exactly k copies up, summed over every k the rule accepts."""
     p = np.asarray(p, dtype=float)
-    return sum(math.comb(copies, k) * (1 - p) ** k * p ** (copies - k) for k in range(quorum, copies + 1))
+    return sum((math.comb(copies, k) * (1 - p) ** k * p ** (copies - k)
+                for k in range(copies + 1) if rule(k)), np.zeros_like(p))
 
 
-def simulate_availability(probabilities, schemes=SCHEMES, trials: int = 100_000, seed: int = 0,
-                          az_probability: float = 0.0) -> dict[str, np.ndarray]:
-    """Monte Carlo: per scheme, the fraction of ``trials`` in which a quorum is up, for each p.
+def simulate_availability(probabilities, schemes, trials: int = 100_000, seed: int = 0,
+                          az_probability: float = 0.0) -> list[Availability]:
+    """Monte Carlo: per scheme, the fraction of ``trials`` in which its rule holds, for each p.
 
-    Each copy is down with probability p on its own; with ``az_probability`` each AZ is also down as
-    a whole (taking its copies with it). The same random draws serve every p (common random
-    numbers), so each curve falls monotonically as p grows, and the result depends only on ``seed``.
+    Each copy is down with probability p on its own; with ``az_probability`` each AZ of the
+    layout is also down as a whole (taking its copies with it). The same random draws serve every
+    p (common random numbers), so a curve falls monotonically as p grows for any rule that
+    more copies up never breaks, and the result depends only on ``seed``.
     """
     ps = np.asarray(probabilities, dtype=float)
     if trials < 1 or np.any((ps < 0) | (ps > 1)) or not 0 <= az_probability <= 1:
         raise ValueError("probabilities must lie in [0, 1] and trials must be at least 1")
     rng = np.random.default_rng(seed)
-    results = {}
+    results = []
     for scheme in schemes:
         # A copy is down at p when its draw is below p; a copy in a failed AZ is down at every p.
         draws = rng.random((trials, scheme.copies))
-        az_of_copy = np.arange(scheme.copies) * scheme.azs // scheme.copies
-        az_down = (rng.random((trials, scheme.azs)) < az_probability)[:, az_of_copy]
-        draws[az_down] = -1.0
-        # A quorum is up at p while at most copies - quorum are down, that is while the
-        # (copies - quorum + 1)-th smallest draw is still >= p.
-        spare = scheme.copies - scheme.quorum
-        threshold = np.sort(np.partition(draws, spare, axis=1)[:, spare])
-        results[scheme.label] = 1 - np.searchsorted(threshold, ps, side="left") / trials
+        azs = list(dict.fromkeys(scheme.layout.values()))
+        az_of_copy = [azs.index(az) for az in scheme.layout.values()]
+        draws[(rng.random((trials, len(azs))) < az_probability)[:, az_of_copy]] = -1.0
+        held = [np.mean(np.asarray(scheme.rule(np.count_nonzero(draws >= p, axis=1)), dtype=bool)) for p in ps]
+        results.append(Availability(scheme, ps, np.array(held)))
     return results
 
 
@@ -284,9 +299,9 @@ def transfer_seconds(size_gb: float, link_gbps: float) -> float:
     return size_gb * 8 / link_gbps
 
 
-def quorum_loss_during_repair(repair_seconds, mttf_hours: float, quorum: int,
+def quorum_loss_during_repair(repair_seconds, mttf_hours: float, rule: Rule,
                               copies: int = 6, already_down: int = 1) -> np.ndarray:
-    """P(fewer than ``quorum`` copies are left up before the copies already down are repaired).
+    """P(``rule`` stops holding before the copies already down are repaired).
 
     ``already_down`` copies are being rebuilt, which takes ``repair_seconds``; each other copy fails
     within that window with probability 1 - exp(-window / MTTF), independently. A simple model:
@@ -297,5 +312,5 @@ def quorum_loss_during_repair(repair_seconds, mttf_hours: float, quorum: int,
     window = np.asarray(repair_seconds, dtype=float)
     p = -np.expm1(-window / (mttf_hours * 3600))
     others = copies - already_down
-    needed = max(others - quorum + 1, 0)  # further failures that leave fewer than quorum up
-    return sum(math.comb(others, k) * p ** k * (1 - p) ** (others - k) for k in range(needed, others + 1))
+    return sum((math.comb(others, k) * p ** k * (1 - p) ** (others - k)
+                for k in range(others + 1) if not rule(others - k)), np.zeros_like(p))

@@ -1,8 +1,9 @@
 """An ipywidgets explorer of one Aurora protection group: switch copies and AZs off and on, write,
 read, and see which quorum still holds and why.
 
-All logic is in ``labkit.aurora.quorum``; the callbacks here are plain methods of ``QuorumExplorer``
-(``set_copy``, ``fail_az``, ``write``...), so tests drive them without a browser. A published page
+The group it shows is built by the page, with the page's layout and quorum rules; the callbacks
+here are plain methods of ``QuorumExplorer`` (``set_copy``, ``fail_az``, ``write``...), so tests
+drive them without a browser. A published page
 shows the state the explorer had when the page was built: ``run(DEMO_SCENARIO)`` before display
 gives it something to show.
 """
@@ -46,8 +47,8 @@ def render_html(group: quorum.ProtectionGroup, outcomes: list[quorum.Outcome]) -
 class QuorumExplorer:
     """A toggle per copy, fail/restore buttons per AZ, write and read buttons, and a status panel."""
 
-    def __init__(self, group: quorum.ProtectionGroup | None = None):
-        self.group = group or quorum.ProtectionGroup()
+    def __init__(self, group: quorum.ProtectionGroup):
+        self.group = group
         self.outcomes: list[quorum.Outcome] = []
         self._writes = 0
         self._syncing = False

@@ -8,20 +8,18 @@ import numpy as np
 from labkit.aurora import quorum
 
 
-def availability_figure(probabilities, simulated: dict[str, np.ndarray], schemes=quorum.SCHEMES,
-                        trials: int | None = None):
+def availability_figure(results: list[quorum.Availability], trials: int | None = None):
     """Left: availability (Monte Carlo dots, exact binomial lines). Right: unavailability, log-log.
 
     On the right, dots appear only where the simulation saw at least one outage; the lines carry
     on below what ``trials`` draws can resolve.
     """
-    ps = np.asarray(probabilities, dtype=float)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for scheme in schemes:
-        exact = quorum.exact_availability(ps, scheme.copies, scheme.quorum)
+    for result in results:
+        ps, sim, scheme = result.p, result.simulated, result.scheme
+        exact = quorum.exact_availability(ps, scheme.copies, scheme.rule)
         line, = left.plot(ps, exact, linewidth=1, label=scheme.label)
         right.plot(ps, 1 - exact, linewidth=1, color=line.get_color())
-        sim = simulated[scheme.label]
         left.plot(ps, sim, "o", markersize=3, color=line.get_color())
         seen = sim < 1
         right.plot(ps[seen], 1 - sim[seen], "o", markersize=3, color=line.get_color())
@@ -36,7 +34,7 @@ def availability_figure(probabilities, simulated: dict[str, np.ndarray], schemes
     floor = 1 / trials if trials else None
     if floor:
         right.axhline(floor, color="grey", linestyle=":", linewidth=1)
-        right.text(ps[-1], floor, f"one outage in {trials:,} trials ", fontsize=7, va="top", ha="right",
+        right.text(results[0].p[-1], floor, f"one outage in {trials:,} trials ", fontsize=7, va="top", ha="right",
                    color="grey")
     fig.suptitle("Quorum availability, copies failing independently (dots: Monte Carlo, lines: exact)")
     fig.tight_layout()

@@ -46,6 +46,7 @@ if result.err is not None:
 LABS = {
     "01-endpoints-and-replicas.md": [],
     "03-quorum-commit.md": ["switch quorum commit on and off"],
+    "06-backtrack-and-pitr.md": ["switch on WAL archiving", "dump the table as root"],
     "07-maintenance-and-monitoring.md": ["change a setting that needs a restart", "load pg_stat_statements"],
     "08-cache-aside.md": ["start a lone, empty Redis node"],
     "10-session-store.md": ["kill -9 the Redis primary"],

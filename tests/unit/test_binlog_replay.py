@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,31 @@ def test_inconsistent_replay_ranges_are_refused(files, start, stop):
 
 def test_a_position_reads_as_file_colon_offset():
     assert str(BinlogPosition("binlog.000002", 4)) == "binlog.000002:4"
+
+
+def test_a_dump_command_runs_as_root_on_the_writer_and_its_position_is_read_back(state_home, monkeypatch):
+    ran = []
+
+    def run(argv, **kwargs):
+        ran.append(argv)
+        return subprocess.CompletedProcess(argv, 0, stdout=DUMP_HEADER, stderr="")
+
+    monkeypatch.setattr(br.subprocess, "run", run)
+    monkeypatch.setattr(br.binaries, "find", lambda program: f"/opt/bin/{program}")
+    monkeypatch.setattr(br.credentials, "local", lambda: {"mysql_root": "secret"})
+    dump = br.take_dump(["mariadb-dump", "--single-transaction", "--master-data=2", "lab", "orders"])
+    assert ran[0][0] == "/opt/bin/mariadb-dump" and "--user=root" in ran[0]
+    assert ran[0][-4:] == ["--single-transaction", "--master-data=2", "lab", "orders"]
+    assert dump.start == BinlogPosition("binlog.000003", 101122)
+    assert dump.file.name == "orders.sql" and dump.file.read_text() == DUMP_HEADER
+
+
+def test_what_the_labs_command_prints_is_fed_into_the_restore_server(monkeypatch):
+    fed = []
+    monkeypatch.setattr(br, "_into_restore_server", lambda server, database, stdin, what: fed.append(stdin.read()))
+    monkeypatch.setattr(br.binaries, "find", lambda program: "/bin/echo")
+    br.pipe_into(None, "lab", ["mariadb-binlog", "--start-position=4", "/d/binlog.000001"])
+    assert fed == [b"--start-position=4 /d/binlog.000001\n"]
+    monkeypatch.setattr(br.binaries, "find", lambda program: "/bin/false")
+    with pytest.raises(br.ReplayFailed, match="mariadb-binlog failed"):
+        br.pipe_into(None, "lab", ["mariadb-binlog"])

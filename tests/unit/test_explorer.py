@@ -1,4 +1,5 @@
 import ipywidgets as w
+from quorum_rules import aurora_group
 
 from labkit.aurora import widgets
 from labkit.aurora.quorum_explorer import QuorumExplorer
@@ -14,5 +15,5 @@ def test_where_it_cannot_be_drawn_an_explorer_asks_for_a_run():
 
 def test_every_explorer_is_shown_in_the_box(monkeypatch):
     monkeypatch.setattr(widgets, "describe_endpoint", lambda name: f"{name} → node")
-    for explorer in (widgets.endpoint_explorer(), QuorumExplorer().widget, EvictionExplorer(runner=None).widget):
+    for explorer in (widgets.endpoint_explorer(), QuorumExplorer(aurora_group()).widget, EvictionExplorer(runner=None).widget):
         assert isinstance(explorer, ExplorerBox)

@@ -1,11 +1,6 @@
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 from labkit.aurora import pitr
-
-TARGET = datetime(2026, 11, 27, 9, 15, 2, 123456, tzinfo=timezone.utc)
 
 
 def settings(text: str) -> dict[str, str]:
@@ -13,43 +8,52 @@ def settings(text: str) -> dict[str, str]:
     return {name: value for name, value in pairs}
 
 
-def test_the_restored_copy_recovers_from_the_archive_to_the_target_and_promotes():
-    conf = settings(pitr.recovery_conf(Path("/s/restored"), Path("/s/wal-archive"), TARGET, 15450))
-    assert conf["restore_command"] == "'cp /s/wal-archive/%f %p'"
-    assert conf["recovery_target_time"] == "'2026-11-27 09:15:02.123456+00:00'"
-    assert conf["recovery_target_inclusive"] == "'on'"
-    assert conf["recovery_target_action"] == "'promote'"
-
-
 def test_the_restored_copy_gets_its_own_port_socket_and_hba_and_never_archives():
-    conf = settings(pitr.recovery_conf(Path("/s/restored"), Path("/s/wal-archive"), TARGET, 15450))
+    conf = settings(pitr.auto_conf_block("own", pitr.own_server_settings(Path("/s/restored"), 15450, "restored")))
     assert conf["port"] == "'15450'"
     assert conf["unix_socket_directories"] == "'/s/restored'"
     assert conf["hba_file"] == "'/s/restored/pg_hba.conf'"
     assert conf["archive_mode"] == "'off'"
 
 
-def test_a_time_zone_other_than_utc_is_kept_in_the_target():
-    paris = TARGET.astimezone(timezone(timedelta(hours=1)))
-    conf = settings(pitr.recovery_conf(Path("/d"), Path("/a"), paris, 1))
-    assert conf["recovery_target_time"] == "'2026-11-27 10:15:02.123456+01:00'"
-
-
-def test_a_naive_target_time_is_refused():
-    with pytest.raises(ValueError, match="time zone"):
-        pitr.recovery_conf(Path("/d"), Path("/a"), TARGET.replace(tzinfo=None), 1)
-
-
 def test_quotes_in_paths_are_doubled_for_postgresql():
-    conf = settings(pitr.recovery_conf(Path("/it's"), Path("/a"), TARGET, 1))
+    conf = settings(pitr.auto_conf_block("own", pitr.own_server_settings(Path("/it's"), 1, "restored")))
     assert conf["unix_socket_directories"] == "'/it''s'"
 
 
-def test_the_archive_command_never_overwrites_an_archived_segment():
-    assert pitr.archive_command(Path("/s/wal-archive")) == \
-        "test ! -f /s/wal-archive/%f && cp %p /s/wal-archive/%f"
+def test_archiving_empties_the_archive_and_sets_the_labs_command_for_it(state_home, monkeypatch):
+    set_to = []
+    monkeypatch.setattr(pitr, "set_archive_command", set_to.append)
+    left_over = pitr.wal_archive_dir() / "000000010000000000000001"
+    left_over.write_text("a segment of an earlier run")
+    archive = pitr.start_archiving(lambda folder: f"cp %p {folder}/%f")
+    assert set_to == [f"cp %p {archive}/%f"] and not any(archive.iterdir())
 
 
-def test_an_archive_path_with_a_space_is_quoted_for_the_shell():
-    assert pitr.archive_command(Path("/my labs/wal")) == \
-        "test ! -f '/my labs/wal'/%f && cp %p '/my labs/wal'/%f"
+def test_the_restore_makes_the_copy_a_server_of_its_own_then_lets_the_lab_ask_for_recovery(
+        state_home, monkeypatch):
+    backup = state_home / "backup"
+    backup.mkdir()
+    (backup / "postgresql.auto.conf").write_text("# from the backup\n")
+    (backup / "standby.signal").write_text("")
+    ran = []
+
+    def run_as_daemon(argv, what, env=None):
+        ran.append(argv)
+        if argv[0] == "cp":  # copying the base backup
+            for entry in backup.iterdir():
+                (Path(argv[-1]) / entry.name).write_text(entry.read_text())
+
+    monkeypatch.setattr(pitr, "run_as_daemon", run_as_daemon)
+    monkeypatch.setattr(pitr.ports, "ensure_free", lambda endpoint: None)
+    monkeypatch.setattr(pitr, "_wait_promoted", lambda *args: None)
+
+    def recover(data_dir):
+        assert "archive_mode = 'off'" in (data_dir / "postgresql.auto.conf").read_text()
+        assert not ran[-1][0].endswith("pg_ctl"), "the server started before the lab asked for recovery"
+        (data_dir / "recovery.signal").touch()
+
+    data = pitr.restore(backup, recover)
+    assert data == pitr.restored_data_dir() and (data / "recovery.signal").exists()
+    assert not (data / "standby.signal").exists()
+    assert ran[-1][0].endswith("pg_ctl") and ran[-1][1] == "start"

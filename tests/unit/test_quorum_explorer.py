@@ -1,8 +1,10 @@
+from quorum_rules import aurora_group
+
 from labkit.aurora import quorum_explorer
 
 
 def test_toggles_and_az_buttons_drive_the_model_and_the_panel():
-    explorer = quorum_explorer.QuorumExplorer()
+    explorer = quorum_explorer.QuorumExplorer(aurora_group())
     assert all(t.value for t in explorer.toggles.values()) and "Writes possible" in explorer.panel.value
     explorer.toggles["a1"].value = False
     assert not explorer.group.copies["a1"].up and explorer.outcomes[0].action == "fail"
@@ -16,7 +18,7 @@ def test_toggles_and_az_buttons_drive_the_model_and_the_panel():
 
 
 def test_restoring_without_peer_repair_leaves_a_copy_behind_until_a_read():
-    explorer = quorum_explorer.QuorumExplorer()
+    explorer = quorum_explorer.QuorumExplorer(aurora_group())
     explorer.repair_on_restore.value = False
     explorer.set_copy("b2", False)
     explorer.write("x")
@@ -26,14 +28,14 @@ def test_restoring_without_peer_repair_leaves_a_copy_behind_until_a_read():
 
 
 def test_the_demo_scenario_leaves_something_to_show():
-    explorer = quorum_explorer.QuorumExplorer()
+    explorer = quorum_explorer.QuorumExplorer(aurora_group())
     outcomes = explorer.run(quorum_explorer.DEMO_SCENARIO)
     assert [o.ok for o in outcomes] == [True] * 4 and outcomes[-1].value == "written while AZ c was down"
     assert explorer.panel.value.count("<li>") == 4
 
 
 def test_an_unknown_step_is_named():
-    explorer = quorum_explorer.QuorumExplorer()
+    explorer = quorum_explorer.QuorumExplorer(aurora_group())
     try:
         explorer.run([("explode",)])
     except ValueError as exc:
