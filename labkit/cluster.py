@@ -158,11 +158,15 @@ def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
     return new, time.monotonic() - t0
 
 
+def agent_url(name: str, path: str = "") -> str:
+    """The address of node ``name``'s Patroni REST API (``http://127.0.0.1:port``), plus ``path``."""
+    return api_url(int(name.removeprefix("pg-node")), path)
+
+
 def agent(name: str, path: str, method: str = "POST", body: dict | None = None,
           timeout: float = 60.0) -> str:
     """Send one request to the Patroni agent of node ``name``; a refusal or silence says why."""
-    index = int(name.removeprefix("pg-node"))
-    request = urllib.request.Request(api_url(index, path), data=json.dumps(body or {}).encode(),
+    request = urllib.request.Request(agent_url(name, path), data=json.dumps(body or {}).encode(),
                                      method=method, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:

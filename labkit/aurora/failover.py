@@ -2,17 +2,21 @@
 
 Three causes, as Aurora has them: the writer's database process crashes (Patroni notices within
 a loop and promotes a replica), the whole writer node dies (nobody is left to release the leader
-lease, so the others wait for it to expire: Patroni's ttl), and a planned switchover (Patroni's
-``POST /switchover``, Aurora's ``failover-db-cluster``).
+lease, so the others wait for it to expire: Patroni's ttl), and a planned switchover (the page's
+request to Patroni's ``POST /switchover``, Aurora's ``failover-db-cluster``). During each trial the
+page's write runs twice over: bare in the outage probe, and through the page's retry loop in the
+application.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from labkit import cluster, tables
-from labkit.aurora import outage, retry, retrying_app
+from labkit import cluster, db, tables
+from labkit.aurora import outage, retrying_app
 
 POSTMASTER_CRASH = "postmaster crash"
 NODE_CRASH = "whole node crash"
@@ -33,40 +37,39 @@ class Trial:
     lost: int                # writes acknowledged to it that the new writer does not have
 
 
-def probe_table(prefix: str) -> sa.Table:
-    return sa.Table(f"{prefix}_probe", sa.MetaData(),
-                    sa.Column("id", sa.BigInteger, primary_key=True),
-                    sa.Column("note", sa.String(40)))
-
-
-def _fresh(table: sa.Table) -> None:
-    """Drop and recreate ``table`` through the writer endpoint, so a lab can run twice."""
-    engine = retry.resilient_engine()
-    table.drop(engine, checkfirst=True)
-    table.create(engine)
-    engine.dispose()
+@dataclass(frozen=True)
+class Application:
+    """The page's code the trials run: its engine, its write ``write(conn, order_id)``, its retry
+    loop ``run(engine, operation, on_retry=...)`` and its switchover request
+    ``switch_over(leader, candidate)``."""
+    engine: Engine
+    write: retrying_app.Write
+    run: retrying_app.Run
+    switch_over: Callable[[str, str], object]
 
 
 def drop_tables(prefix: str) -> None:
-    engine = retry.resilient_engine()
-    for table in (probe_table(prefix), retrying_app.orders_table(prefix)):
-        table.drop(engine, checkfirst=True)
-    engine.dispose()
+    engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
+    retrying_app.orders_table(prefix).drop(engine, checkfirst=True)
 
 
 def a_replica(writer: str) -> str:
     return next(m["name"] for m in cluster.topology() if m["role"] == "reader" and m["name"] != writer)
 
 
-def cause_failover(cause: str) -> str:
-    """Take the writer away by ``cause``; return the old writer's name."""
+def cause_failover(cause: str, switch_over: Callable[[str, str], object] | None = None) -> str:
+    """Take the writer away by ``cause``; return the old writer's name. A switchover is the
+    page's request, ``switch_over(leader, candidate)``."""
     if cause == POSTMASTER_CRASH:
         return cluster.crash_writer()
     if cause == NODE_CRASH:
         return cluster.crash_writer(whole_node=True)
     if cause == SWITCHOVER:
+        if switch_over is None:
+            raise ValueError("a switchover needs the page's switch_over(leader, candidate)")
+        cluster.wait_healthy()
         old = cluster.writer()
-        cluster.switchover(a_replica(old))
+        switch_over(old, a_replica(old))
         return old
     raise ValueError(f"unknown cause {cause!r}; use one of {', '.join(CAUSES)}")
 
@@ -79,8 +82,8 @@ def restore(cause: str) -> None:
         cluster.heal()
 
 
-def run_trial(cause: str, probe_table: sa.Table, orders: sa.Table, attempts: int = 2) -> Trial:
-    """One failover by ``cause``, with a probe and a retrying application writing through the
+def run_trial(cause: str, app: Application, orders: sa.Table, attempts: int = 2) -> Trial:
+    """One failover by ``cause``, with the probe and the retrying application writing through the
     writer endpoint all along.
 
     On an overloaded machine Patroni may find no replica answering its health checks in time and,
@@ -89,10 +92,11 @@ def run_trial(cause: str, probe_table: sa.Table, orders: sa.Table, attempts: int
     """
     for attempt in range(1, attempts + 1):
         cluster.wait_healthy()
-        with outage.Probe(probe_table) as probe, retrying_app.RetryingApp(orders) as app:
+        with (outage.Probe(app.write) as probe,
+              retrying_app.RetryingApp(app.engine, app.write, app.run, orders) as writing):
             probe.wait_for(cluster.writer())
-            app.wait_for_writes(WARM_UP_WRITES)
-            old = cause_failover(cause)
+            writing.wait_for_writes(WARM_UP_WRITES)
+            old = cause_failover(cause, app.switch_over)
             try:
                 new, _ = cluster.wait_for_new_writer(old, timeout=NEW_WRITER_TIMEOUT)
             except cluster.ClusterUnhealthy:
@@ -100,18 +104,19 @@ def run_trial(cause: str, probe_table: sa.Table, orders: sa.Table, attempts: int
                     raise
                 continue  # restarted in place: try again
             probe.wait_for(new)
-            app.wait_for_writes(WARM_UP_WRITES)  # the application is writing to the new writer
+            writing.wait_for_writes(WARM_UP_WRITES)  # the application is writing to the new writer
         measured = outage.measure(probe.attempts, old)
         restore(cause)
-        return Trial(cause, old, new, measured.new_node, measured, app.tally, app.missing())
+        return Trial(cause, old, new, measured.new_node, measured, writing.tally, writing.missing())
 
 
-def run_trials(counts: dict[str, int], prefix: str) -> list[Trial]:
-    """``counts[cause]`` trials of each cause, in turn, writing into the lab's fresh tables."""
-    tables = probe_table(prefix), retrying_app.orders_table(prefix)
-    for table in tables:
-        _fresh(table)
-    return [run_trial(cause, *tables) for cause, n in counts.items() for _ in range(n)]
+def run_trials(counts: dict[str, int], prefix: str, app: Application) -> list[Trial]:
+    """``counts[cause]`` trials of each cause, in turn, writing into the lab's fresh orders table
+    (``{prefix}_orders``: one uuid primary key)."""
+    orders = retrying_app.orders_table(prefix)
+    drop_tables(prefix)
+    orders.create(db.engine("pg-writer", poolclass=sa.pool.NullPool))
+    return [run_trial(cause, app, orders) for cause, n in counts.items() for _ in range(n)]
 
 
 def outage_table(trials: list[Trial]) -> str:

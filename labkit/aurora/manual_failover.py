@@ -1,27 +1,25 @@
-"""A failover done by hand, step by step, to show what Patroni (and Aurora) automate.
+"""The stage of a failover done by hand, to show what Patroni (and Aurora) automate.
 
-With Patroni paused (maintenance mode: it watches but changes nothing on its own), the lab stops
-the writer's PostgreSQL, reads how much WAL each replica received and replayed, promotes the
-most advanced one with ``pg_promote()`` and resumes Patroni, which repoints the other replica
-and rewinds the old writer.
+Here: Patroni's maintenance mode, stopping the writer's PostgreSQL as a crash would, waiting for
+its agent to give up the leader key, a superuser login for ``pg_promote()``, and the table of the
+replicas' positions. The page's own SQL reads the positions, chooses the replica, promotes it and
+asks whom the other replica streams from.
 """
 from __future__ import annotations
 
 import subprocess
 import time
+from dataclasses import dataclass
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from labkit import accounts, binaries, cluster, db, tables
-from labkit.endpoints import ENDPOINTS, PG_NODES, START_HINT
+from labkit import accounts, binaries, cluster, tables
+from labkit.endpoints import PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.services.base import http_json
 from labkit.services.patroni import api_url, superuser_url
-
-
-def _session(node: str) -> psycopg.Connection:
-    return psycopg.connect(superuser_url(node), autocommit=True)
 
 
 def pause(on: bool, timeout: float = 15.0) -> None:
@@ -61,63 +59,32 @@ def wait_key_released(node: str, timeout: float = 15.0) -> float:
         f"{node}'s agent giving up the leader key", timeout)
 
 
-def wal_positions(nodes: list[str]) -> list[dict]:
-    """Per replica: WAL received and replayed (LSN text and bytes from the start of the log)."""
-    query = ("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
-             " pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
-             " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint")
-    rows = []
-    for node in nodes:  # over the course's login, as any client may ask (a cluster of its own too)
-        with db.engine(node, poolclass=sa.pool.NullPool).connect() as conn:
-            received, replayed, received_bytes, replayed_bytes = conn.exec_driver_sql(query).one()
-        rows.append({"node": node, "received": received, "replayed": replayed,
-                     "received_bytes": received_bytes, "replayed_bytes": replayed_bytes})
-    return rows
+@dataclass(frozen=True)
+class Position:
+    """How far one replica got: WAL received and replayed (LSN text, and bytes from the log's start)."""
+    node: str
+    received: str
+    replayed: str
+    received_bytes: int
+    replayed_bytes: int
 
 
-def most_advanced(positions: list[dict]) -> str:
-    """The replica that received the most WAL: promoting any other would drop the difference.
-
-    Replayed WAL is not the criterion: a promoted replica first replays all it has received.
-    """
-    if not positions:
-        raise ValueError("no replica positions to choose from")
-    return max(positions, key=lambda p: p["received_bytes"])["node"]
-
-
-def bytes_behind(positions: list[dict]) -> dict[str, int]:
+def bytes_behind(positions: list[Position]) -> dict[str, int]:
     """WAL bytes each replica lacks compared with the most advanced one."""
-    best = max(p["received_bytes"] for p in positions)
-    return {p["node"]: best - p["received_bytes"] for p in positions}
+    best = max(p.received_bytes for p in positions)
+    return {p.node: best - p.received_bytes for p in positions}
 
 
-def promote(node: str) -> None:
-    """``SELECT pg_promote()``: end recovery on ``node``; it becomes a writer on a new timeline."""
-    with _session(node) as conn:
-        if not conn.execute("SELECT pg_promote(wait => true, wait_seconds => 30)").fetchone()[0]:
-            raise RuntimeError(f"{node} did not finish promotion within 30 s")
+def superuser(node: str) -> Engine:
+    """An engine that logs in to ``node`` as the cluster's superuser, one connection per use, in
+    autocommit: ``pg_promote()`` is granted to nobody else."""
+    return sa.create_engine("postgresql+psycopg://", poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT",
+                            creator=lambda: psycopg.connect(superuser_url(node)))
 
 
-def in_recovery(node: str) -> bool:
-    """True while ``node`` is a replica (replaying WAL), False once it accepts writes."""
-    with _session(node) as conn:
-        return conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
-
-
-def upstream(node: str) -> str | None:
-    """The node ``node`` streams WAL from, or None when its WAL receiver is not connected."""
-    with _session(node) as conn:
-        row = conn.execute("SELECT sender_port FROM pg_stat_wal_receiver WHERE status = 'streaming'"
-                           ).fetchone()
-    if row is None:
-        return None
-    return next((e.name for e in ENDPOINTS.values() if e.name.startswith("pg-node")
-                 and e.bound_port == row[0]), f"port {row[0]}")
-
-
-def positions_table(positions: list[dict]) -> str:
-    """Markdown table of wal_positions, with each replica's shortfall."""
+def positions_table(positions: list[Position]) -> str:
+    """Markdown table of the replicas' positions, with each replica's shortfall."""
     behind = bytes_behind(positions)
     return tables.markdown(["replica", "received up to", "replayed up to", "bytes behind the most advanced"],
-                           [[p["node"], p["received"], p["replayed"], f"{behind[p['node']]:,}"] for p in positions],
+                           [[p.node, p.received, p.replayed, f"{behind[p.node]:,}"] for p in positions],
                            align="lllr")

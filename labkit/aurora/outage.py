@@ -1,7 +1,7 @@
 """The outage a client sees during a failover, measured from its own requests.
 
-A ``Probe`` thread opens a fresh connection to an endpoint every ~20 ms and makes a tiny write,
-recording when each attempt started and ended, which node answered, or which error it got.
+A ``Probe`` thread runs the page's write on a fresh connection to an endpoint every ~20 ms, with no
+retry, recording when each attempt started and ended, which node answered, or which error it got.
 ``measure`` turns those records into the client-visible outage: from the start of the first
 failed attempt to the end of the first successful write on a node other than the old writer.
 Fresh connections mean no pool hides or prolongs the outage; every figure is this machine's
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from labkit import db
 from labkit.aurora.background import BackgroundLoop
@@ -75,23 +78,23 @@ def describe(exc: BaseException) -> str:
 
 
 class Probe(BackgroundLoop):
-    """Background writer: one fresh connection and one INSERT per attempt, every INTERVAL s.
-
-    Use as a context manager; ``attempts`` holds the records, ``wait_for(node)`` blocks until a
-    write succeeded on that node.
+    """The careless client: ``write(conn, uuid)`` and a commit on a fresh connection every
+    INTERVAL s, no retry. Use as a context manager; ``attempts`` holds the records,
+    ``wait_for(node)`` blocks until a write succeeded on that node.
     """
 
-    def __init__(self, table: sa.Table, endpoint: str = "pg-writer"):
+    def __init__(self, write: Callable[[Connection, uuid.UUID], object], endpoint: str = "pg-writer"):
         super().__init__(db.engine(endpoint, poolclass=sa.pool.NullPool))
-        self.table = table
+        self.write = write
         self.attempts: list[Attempt] = []
 
     def _attempt(self) -> Attempt:
         start = time.monotonic()
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn:
                 node = db.identify(conn)["node"]
-                conn.execute(sa.insert(self.table).values(note="probe"))
+                self.write(conn, uuid.uuid4())
+                conn.commit()
             return Attempt(start, time.monotonic(), node=node)
         except sa.exc.DBAPIError as exc:
             return Attempt(start, time.monotonic(), error=describe(exc))

@@ -1,25 +1,23 @@
 """Replica lag over time, as the writer reports it, while a lab switches a write load on and off.
 
-Every ~100 ms a background thread reads ``pg_stat_replication`` on the writer: for each replica,
-how many bytes of WAL it has not replayed yet, and ``replay_lag``, the time between the writer
-flushing WAL and the replica reporting it applied. With no WAL in flight, PostgreSQL keeps showing
-the last measured ``replay_lag`` for a while, then NULL, recorded here as 0 ms. (Lab 1 measures
-the other view: the time until a committed row is visible to a reader.)
+Every ~100 ms a background thread runs the page's query on the writer (``pg_stat_replication``):
+for each replica, how many bytes of WAL it has not replayed yet, and ``replay_lag``, the time
+between the writer flushing WAL and the replica reporting it applied. (Lab 1 measures the other
+view: the time until a committed row is visible to a reader.)
 """
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from labkit.aurora import lag
 
-QUERY = sa.text(
-    "SELECT application_name, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),"
-    " COALESCE(EXTRACT(epoch FROM replay_lag), 0) FROM pg_stat_replication")
+# read_lag(conn) on the writer: one (replica, bytes not replayed, replay lag in seconds) per replica
+ReadLag = Callable[[Connection], Iterable[tuple[str, int, float]]]
 
 
 @dataclass
@@ -54,9 +52,9 @@ class Timeline:
 
 
 class _Sampler(threading.Thread):
-    def __init__(self, writer: Engine, timeline: Timeline, t0: float):
+    def __init__(self, writer: Engine, read_lag: ReadLag, timeline: Timeline, t0: float):
         super().__init__(daemon=True)
-        self.writer, self.timeline, self.t0 = writer, timeline, t0
+        self.writer, self.read_lag, self.timeline, self.t0 = writer, read_lag, timeline, t0
         self.stop = threading.Event()
         self.error: BaseException | None = None
 
@@ -66,8 +64,8 @@ class _Sampler(threading.Thread):
                 next_tick = time.monotonic()
                 while not self.stop.is_set():
                     now = time.monotonic() - self.t0
-                    for name, behind, seconds in conn.execute(QUERY):
-                        self.timeline.rows.append((now, name, int(behind or 0), float(seconds)))
+                    for name, behind, seconds in self.read_lag(conn):
+                        self.timeline.rows.append((now, name, int(behind or 0), float(seconds or 0)))
                     conn.rollback()
                     self.timeline.ticks.append(now)
                     next_tick += self.timeline.interval
@@ -83,10 +81,11 @@ def _open_connections(engine: Engine, count: int) -> None:
         conn.close()
 
 
-def record(writer: Engine, prefix: str, phases: list[tuple[str, float]],
+def record(writer: Engine, prefix: str, phases: list[tuple[str, float]], read_lag: ReadLag,
            load_phase: str = "write load", interval: float = 0.1, threads: int = 4) -> Timeline:
-    """Sample replay lag every ``interval`` s through ``phases`` (label, seconds), running
-    ``lag.WriteLoad(writer, prefix, threads)`` during the phase labelled ``load_phase``.
+    """Run ``read_lag(conn)`` on the writer every ``interval`` s through ``phases`` (label,
+    seconds), running ``lag.WriteLoad(writer, prefix, threads)`` during the phase labelled
+    ``load_phase``. A NULL (nothing measured) is recorded as 0.
 
     The lab's tables (``prefix``) must exist (``lag.reset_tables``). ``writer`` needs the
     ``pg_monitor`` role to see the replicas' positions.
@@ -96,7 +95,7 @@ def record(writer: Engine, prefix: str, phases: list[tuple[str, float]],
     _open_connections(writer, threads + 1)  # the load's threads and the sampler
     timeline = Timeline(interval)
     t0 = time.monotonic()
-    sampler = _Sampler(writer, timeline, t0)
+    sampler = _Sampler(writer, read_lag, timeline, t0)
     sampler.start()
     try:
         for label, seconds in phases:

@@ -1,19 +1,14 @@
-import pytest
+from labkit.aurora.manual_failover import Position, bytes_behind, positions_table
 
-from labkit.aurora.manual_failover import bytes_behind, most_advanced
-
-POSITIONS = [{"node": "pg-node2", "received_bytes": 1000, "replayed_bytes": 1000},
-             {"node": "pg-node3", "received_bytes": 1500, "replayed_bytes": 900}]
+POSITIONS = [Position("pg-node2", "0/3E8", "0/3E8", 1000, 1000),
+             Position("pg-node3", "0/5DC", "0/384", 1500, 900)]
 
 
-def test_the_replica_that_received_most_wal_wins_even_if_it_replayed_less():
-    assert most_advanced(POSITIONS) == "pg-node3"
-
-
-def test_bytes_behind_the_most_advanced_replica():
+def test_bytes_behind_the_replica_that_received_most_even_if_it_replayed_less():
     assert bytes_behind(POSITIONS) == {"pg-node2": 500, "pg-node3": 0}
 
 
-def test_no_positions_is_a_clear_error():
-    with pytest.raises(ValueError, match="no replica"):
-        most_advanced([])
+def test_positions_table_has_a_row_per_replica():
+    lines = positions_table(POSITIONS).splitlines()
+    assert lines[2] == "| pg-node2 | 0/3E8 | 0/3E8 | 500 |"
+    assert len(lines) == 2 + len(POSITIONS)

@@ -32,4 +32,4 @@ def test_peak_names_the_known_phases():
 
 def test_record_needs_a_load_phase():
     with pytest.raises(ValueError, match="write load"):
-        replay_lag.record(None, "lab05", [("idle", 1)])
+        replay_lag.record(None, "lab05", [("idle", 1)], read_lag=None)
