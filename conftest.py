@@ -25,7 +25,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
 import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn

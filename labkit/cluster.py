@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from labkit import cloud, db, external, instances, poll, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
+from labkit.instances import Node
 from labkit.services import BY_NAME, haproxy
 from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
 from labkit.services.base import http_json
@@ -35,27 +36,28 @@ class ClusterTimedOut(ClusterUnhealthy, poll.TimedOut):
     """The cluster did not reach the expected state in time."""
 
 
-def topology() -> list[dict]:
-    """One dict per node: name, role (writer/reader), state, lag in bytes."""
+def topology() -> list[Node]:
+    """The cluster's nodes as Patroni lists them (as the instances answer, on a cluster labkit did
+    not start); ``print(*topology(), sep="\n")`` shows one per line."""
     if external.is_external("pg-writer"):
         return instances.topology()
     members = pg_members()
-    return [{"name": f"pg-node{i}",
-             "role": "writer" if members.get(f"pg-node{i}", {}).get("role") == "leader" else
-                     ("reader" if f"pg-node{i}" in members else "down"),
-             "state": members.get(f"pg-node{i}", {}).get("state", "stopped"),
-             "lag_bytes": members.get(f"pg-node{i}", {}).get("lag")}
+    return [Node(f"pg-node{i}",
+                 "writer" if members.get(f"pg-node{i}", {}).get("role") == "leader" else
+                 ("reader" if f"pg-node{i}" in members else "down"),
+                 members.get(f"pg-node{i}", {}).get("state", "stopped"),
+                 members.get(f"pg-node{i}", {}).get("lag"))
             for i in range(1, PG_EXTRA_NODE + 1) if i <= PG_NODES or f"pg-node{i}" in members]
 
 
 def instance_endpoints() -> list[str]:
     """The instance endpoints (pg-node1, ...) of the nodes that run now, as Aurora lists a
     cluster's instances (``DBClusterMembers``): which of them is the writer is the server's to say."""
-    return [m["name"] for m in topology() if m["role"] != "down"]
+    return [m.name for m in topology() if m.role != "down"]
 
 
 def writer() -> str | None:
-    return next((m["name"] for m in topology() if m["role"] == "writer" and m["state"] == "running"), None)
+    return next((m.name for m in topology() if m.role == "writer" and m.state == "running"), None)
 
 
 def routes() -> dict[str, set[str]]:
@@ -63,7 +65,7 @@ def routes() -> dict[str, set[str]]:
     return haproxy.routed(*haproxy.PG_LISTENERS)
 
 
-def endpoints_follow(nodes: list[dict]) -> bool:
+def endpoints_follow(nodes: list[Node]) -> bool:
     """Whether the writer endpoint leads to the writer alone and the reader endpoint to every
     streaming reader and nothing else. HAProxy learns a change at its next checks (200 ms
     apart), so right after a node changed role the endpoints may still disagree for a moment."""
@@ -71,8 +73,8 @@ def endpoints_follow(nodes: list[dict]) -> bool:
         now = routes()
     except ServiceUnavailable:
         return False
-    return (now["pg-writer"] == {m["name"] for m in nodes if m["role"] == "writer"}
-            and now["pg-reader"] == {m["name"] for m in nodes if m["state"] == "streaming"})
+    return (now["pg-writer"] == {m.name for m in nodes if m.role == "writer"}
+            and now["pg-reader"] == {m.name for m in nodes if m.state == "streaming"})
 
 
 def healthy(max_lag_bytes: int | None = None) -> bool:
@@ -82,11 +84,11 @@ def healthy(max_lag_bytes: int | None = None) -> bool:
     A reader that merely runs (restarted, not yet following the writer's timeline) does not count.
     """
     nodes = topology()
-    readers = [m for m in nodes if m["role"] != "writer"]
+    readers = [m for m in nodes if m.role != "writer"]
     caught_up = max_lag_bytes is None or all(
-        isinstance(m["lag_bytes"], int) and m["lag_bytes"] <= max_lag_bytes for m in readers)
-    return (sum(m["role"] == "writer" and m["state"] == "running" for m in nodes) == 1
-            and all(m["state"] == "streaming" for m in readers) and caught_up
+        isinstance(m.lag_bytes, int) and m.lag_bytes <= max_lag_bytes for m in readers)
+    return (sum(m.role == "writer" and m.state == "running" for m in nodes) == 1
+            and all(m.state == "streaming" for m in readers) and caught_up
             and endpoints_follow(nodes))
 
 
@@ -191,7 +193,7 @@ def patch_config(change: dict) -> None:
     problems = []
     for node in topology():
         try:
-            agent(node["name"], "/config", "PATCH", change, timeout=5)
+            agent(node.name, "/config", "PATCH", change, timeout=5)
             return
         except ClusterUnhealthy as exc:  # this agent is down: any other one can change the shared config
             problems.append(str(exc))
@@ -228,7 +230,7 @@ def wait_restarted(name: str, before: str | None, timeout: float = 60.0) -> floa
     """Wait until node ``name`` runs a postmaster started after ``before`` (its
     ``postmaster_start_time`` then): restarted, by Patroni or on request."""
     return wait_for(lambda: member(name).get("postmaster_start_time") != before
-                    and any(m["name"] == name and m["state"] in ("running", "streaming") for m in topology()),
+                    and any(m.name == name and m.state in ("running", "streaming") for m in topology()),
                     f"{name} running again after its restart", timeout)
 
 
@@ -279,7 +281,7 @@ def add_reader(timeout: float = 90.0) -> str:
     daemon = BY_NAME[f"pg-node{PG_EXTRA_NODE}"]
     if not daemon.running():
         daemon.start()
-    wait_for(lambda: any(m["name"] == daemon.name and m["state"] == "streaming" for m in topology()),
+    wait_for(lambda: any(m.name == daemon.name and m.state == "streaming" for m in topology()),
              f"{daemon.name} to stream", timeout, hint=f"see {procs.log_file(daemon.name)}")
     undrain(daemon.name)
     return daemon.name
@@ -337,7 +339,7 @@ def remove_reader(timeout: float = 60.0) -> None:
     daemon.stop()
     shutil.rmtree(daemon.data_dir, ignore_errors=True)
     forget_member(daemon.name)
-    wait_for(lambda: all(m["name"] != daemon.name for m in topology()),
+    wait_for(lambda: all(m.name != daemon.name for m in topology()),
              f"Patroni to stop listing {daemon.name}", timeout)
 
 
@@ -368,7 +370,7 @@ def heal(timeout: float = 120.0) -> None:
         wait_healthy(REJOIN_GRACE)
         return
     except ClusterUnhealthy:
-        stuck = [m["name"] for m in topology() if m["role"] != "writer" and m["state"] != "streaming"]
+        stuck = [m.name for m in topology() if m.role != "writer" and m.state != "streaming"]
     for name in stuck:
         agent(name, "/reinitialize", body={"force": True}, timeout=30)
     wait_healthy(timeout)

@@ -7,12 +7,27 @@ recovery: the one that is not is the writer. Replica lag is not known from there
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from labkit import db, external, poll
 from labkit.endpoints import ENDPOINTS, ServiceUnavailable
 
 ANCHOR = "pg-writer"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One instance of the cluster: its name, role (writer, reader or down), state as Patroni says
+    it (running, streaming, stopped...) and how far behind it is in bytes (None when not known)."""
+    name: str
+    role: str
+    state: str
+    lag_bytes: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.role:<6} ({self.state})"
 
 
 class NoInstances(ServiceUnavailable):
@@ -30,33 +45,33 @@ def names() -> list[str]:
     return found
 
 
-def instance(name: str) -> dict:
-    """One instance as topology() lists it: name, role (writer, reader or down), state, lag."""
+def instance(name: str) -> Node:
+    """One instance as topology() lists it, asked whether it is in recovery."""
     try:
         engine = db.engine(name, poolclass=sa.pool.NullPool)
     except ServiceUnavailable:
-        return {"name": name, "role": "down", "state": "stopped", "lag_bytes": None}
+        return Node(name, "down", "stopped")
     try:
         with engine.connect() as conn:
             recovering, receiving = conn.execute(sa.text(
                 "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn() IS NOT NULL")).one()
     except sa.exc.OperationalError:
-        return {"name": name, "role": "down", "state": "stopped", "lag_bytes": None}
+        return Node(name, "down", "stopped")
     finally:
         engine.dispose()
     state = "streaming" if receiving else "running"
-    return {"name": name, "role": "reader" if recovering else "writer", "state": state, "lag_bytes": None}
+    return Node(name, "reader" if recovering else "writer", state)
 
 
-def topology() -> list[dict]:
+def topology() -> list[Node]:
     return [instance(name) for name in names()]
 
 
 def wait_healthy(timeout: float = 60.0) -> None:
     """Wait until the external cluster has one writer and every other instance answers as a
     reader. Its operator heals it: labkit only looks."""
-    def settled(nodes: list[dict]) -> bool:
-        return [m["role"] for m in nodes].count("writer") == 1 and all(m["role"] != "down" for m in nodes)
+    def settled(nodes: list[Node]) -> bool:
+        return [m.role for m in nodes].count("writer") == 1 and all(m.role != "down" for m in nodes)
 
     poll.until(lambda: settled(topology()), timeout, f"the PostgreSQL cluster at {external.describe(ANCHOR)} "
                "to have one writer with every instance answering", interval=0.5, hint=lambda: str(topology()))

@@ -154,7 +154,7 @@ def wait_quorum_ready(timeout: float = 60.0) -> str:
     """Wait until the writer's quorum lists every reader, so a trial starts with both replicas
     able to acknowledge (right after a heal, Patroni may still list only one)."""
     def quorum() -> tuple[str, list[str]]:
-        return cluster.synchronous_standby_names(), [m["name"] for m in cluster.topology() if m["role"] == "reader"]
+        return cluster.synchronous_standby_names(), [m.name for m in cluster.topology() if m.role == "reader"]
 
     def lists_every_reader() -> str | None:
         names, readers = quorum()

@@ -54,7 +54,7 @@ def drop_tables(prefix: str) -> None:
 
 
 def a_replica(writer: str) -> str:
-    return next(m["name"] for m in cluster.topology() if m["role"] == "reader" and m["name"] != writer)
+    return next(m.name for m in cluster.topology() if m.role == "reader" and m.name != writer)
 
 
 def cause_failover(cause: str, switch_over: Callable[[str, str], object] | None = None) -> str:

@@ -55,7 +55,7 @@ def wait_key_released(node: str, timeout: float = 15.0) -> float:
     agent, paused or not, rewinds it back into a replica of the key holder.
     """
     return cluster.wait_for(
-        lambda: not any(m["name"] == node and m["role"] == "writer" for m in cluster.topology()),
+        lambda: not any(m.name == node and m.role == "writer" for m in cluster.topology()),
         f"{node}'s agent giving up the leader key", timeout)
 
 

@@ -47,14 +47,14 @@ def without_pgaudit() -> list[str]:
     it), is cluster.heal's to bring back, and it starts with pgaudit."""
     missing = []
     for member in cluster.topology():
-        if member["state"] not in ("running", "streaming"):
+        if member.state not in ("running", "streaming"):
             continue
         try:
-            loaded = libraries(member["name"])
+            loaded = libraries(member.name)
         except psycopg.OperationalError:
             continue  # restarting: see above
         if AUDIT_LIBRARY not in loaded:
-            missing.append(member["name"])
+            missing.append(member.name)
     return missing
 
 

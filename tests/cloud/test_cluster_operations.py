@@ -20,7 +20,7 @@ def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
     engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
     poll.until(lambda: (_answering(engine) or {}).get("node") == new, 10, f"the writer endpoint to lead to {new}")
     cluster.heal()
-    roles = {m["name"]: m["role"] for m in cluster.topology()}
+    roles = {m.name: m.role for m in cluster.topology()}
     assert roles[old] == "reader" and roles[new] == "writer"
 
 
@@ -28,7 +28,7 @@ def test_quorum_commit_can_be_switched_on_and_off():
     try:
         names = cluster.set_quorum_commit(True)
         assert names.startswith("ANY 1 ("), names
-        replicas = [m["name"] for m in cluster.topology() if m["role"] == "reader"]
+        replicas = [m.name for m in cluster.topology() if m.role == "reader"]
         poll.until(lambda: all(r in cluster.synchronous_standby_names() for r in replicas), 15,  # ~1 s
                    f"the quorum to list every replica {replicas}", interval=0.2,
                    hint=lambda: f"it is {cluster.synchronous_standby_names()!r}")
@@ -49,4 +49,4 @@ def test_a_reader_can_be_added_to_the_reader_endpoint_and_removed():
         assert added in answered and len(answered) == 3, answered
     finally:
         cluster.remove_reader()
-    assert [m["name"] for m in cluster.topology()] == ["pg-node1", "pg-node2", "pg-node3"]
+    assert [m.name for m in cluster.topology()] == ["pg-node1", "pg-node2", "pg-node3"]

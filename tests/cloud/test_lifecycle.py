@@ -39,7 +39,7 @@ def test_up_brings_back_daemons_killed_with_sigkill():
 
 
 def test_up_restarts_a_patroni_agent_killed_with_sigkill_and_stops_its_orphan_postgres():
-    replica = next(m["name"] for m in cluster.topology() if m["role"] == "reader")
+    replica = next(m.name for m in cluster.topology() if m.role == "reader")
     daemon = BY_NAME[replica]
     _kill_9(replica)
     orphan = procs.postmaster_pid(daemon.data_dir)

@@ -101,7 +101,7 @@ def test_lab4_replicas_report_their_positions_recovery_and_upstream():
     page = page_functions("04-failover.md", {"wal_position", "in_recovery", "streams_from"}, sa=sa)
     cluster.wait_healthy()
     writer = cluster.writer()
-    replicas = [n["name"] for n in cluster.topology() if n["role"] == "reader"]
+    replicas = [n.name for n in cluster.topology() if n.role == "reader"]
     with db.engine(writer, poolclass=sa.pool.NullPool).connect() as conn:
         assert page["in_recovery"](conn) is False
     for name in replicas:
@@ -115,7 +115,7 @@ def test_lab4_replicas_report_their_positions_recovery_and_upstream():
 def test_lab5_reads_spread_over_the_replicas_and_a_custom_endpoint_keeps_to_its_members():
     page = page_functions("05-read-scaling.md", {"reader_engine", "which_node", "custom_endpoint"},
                           sa=sa, db=db, itertools=itertools)
-    replicas = sorted(n["name"] for n in cluster.topology() if n["role"] == "reader")
+    replicas = sorted(n.name for n in cluster.topology() if n.role == "reader")
     fresh = page["reader_engine"](poolclass=sa.pool.NullPool)
     assert set(read_scaling.connection_spread(fresh, page["which_node"], 8)) == set(replicas)
     custom = page["custom_endpoint"](replicas[:1])
@@ -131,7 +131,7 @@ def test_lab5_lag_queries_and_reading_your_own_writes_on_the_real_replicas():
     try:
         timeline = replay_lag.record(writer, "labtest05", [("idle", 0.3), ("write load", 0.6)],
                                      read_lag=page["lag_on_writer"])
-        replicas = sorted(n["name"] for n in cluster.topology() if n["role"] == "reader")
+        replicas = sorted(n.name for n in cluster.topology() if n.role == "reader")
         assert timeline.replicas() == replicas
         for name in replicas:
             with db.engine(name, poolclass=sa.pool.NullPool).connect() as conn:

@@ -1,6 +1,9 @@
+import dataclasses
+
 import pytest
 
 from labkit import cluster
+from labkit.instances import Node
 
 
 def test_a_cluster_nobody_started_is_reported_at_once(monkeypatch):
@@ -11,12 +14,12 @@ def test_a_cluster_nobody_started_is_reported_at_once(monkeypatch):
 
 
 def _nodes(*readers):
-    return [{"name": "pg-node1", "role": "writer", "state": "running", "lag_bytes": None}, *readers]
+    return [Node("pg-node1", "writer", "running", None), *readers]
 
 
 def test_a_reader_that_runs_but_does_not_stream_is_not_ready_to_take_over(monkeypatch):
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(
-        {"name": "pg-node2", "role": "reader", "state": "running", "lag_bytes": 0}))
+        Node("pg-node2", "reader", "running", 0)))
     assert not cluster.healthy()
 
 
@@ -25,11 +28,11 @@ def _routing(monkeypatch, writer={"pg-node1"}, readers={"pg-node2"}):
 
 
 def test_a_reader_too_far_behind_for_failover_streams_but_has_not_caught_up(monkeypatch):
-    far = {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 32 << 20}
+    far = Node("pg-node2", "reader", "streaming", 32 << 20)
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(far))
     _routing(monkeypatch)
     assert cluster.healthy() and not cluster.healthy(max_lag_bytes=1 << 20)
-    monkeypatch.setattr(cluster, "topology", lambda: _nodes(dict(far, lag_bytes=0)))
+    monkeypatch.setattr(cluster, "topology", lambda: _nodes(dataclasses.replace(far, lag_bytes=0)))
     assert cluster.healthy(max_lag_bytes=1 << 20)
 
 
@@ -40,7 +43,7 @@ def test_a_reader_too_far_behind_for_failover_streams_but_has_not_caught_up(monk
 ])
 def test_a_cluster_whose_endpoints_do_not_follow_patroni_yet_is_not_healthy(monkeypatch, writer, readers):
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(
-        {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 0}))
+        Node("pg-node2", "reader", "streaming", 0)))
     _routing(monkeypatch, writer, readers)
     assert not cluster.healthy()
     _routing(monkeypatch)
@@ -48,7 +51,7 @@ def test_a_cluster_whose_endpoints_do_not_follow_patroni_yet_is_not_healthy(monk
 
 
 def test_the_instance_endpoints_are_the_nodes_that_run(monkeypatch):
-    down = {"name": "pg-node4", "role": "down", "state": "stopped", "lag_bytes": None}
+    down = Node("pg-node4", "down", "stopped", None)
     monkeypatch.setattr(cluster, "topology", lambda: _nodes(
-        {"name": "pg-node2", "role": "reader", "state": "streaming", "lag_bytes": 0}, down))
+        Node("pg-node2", "reader", "streaming", 0), down))
     assert cluster.instance_endpoints() == ["pg-node1", "pg-node2"]

@@ -3,6 +3,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from labkit.instances import Node
 from labkit.security import audit_baseline, audit_cost, audit_logs
 from labkit.services import patroni
 
@@ -120,6 +121,6 @@ def test_a_node_restarting_this_moment_is_left_to_heal_not_reported(monkeypatch)
         return ["pg_stat_statements"] if node == "pg-node2" else ["pg_stat_statements", "pgaudit"]
 
     monkeypatch.setattr(audit_baseline.cluster, "topology", lambda: [
-        {"name": f"pg-node{i}", "state": "running"} for i in (1, 2, 3)])
+        Node(f"pg-node{i}", "writer" if i == 1 else "reader", "running") for i in (1, 2, 3)])
     monkeypatch.setattr(audit_baseline, "libraries", libraries)
     assert audit_baseline.without_pgaudit() == ["pg-node2"]
