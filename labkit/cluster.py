@@ -23,7 +23,7 @@ from labkit import cloud, db, external, instances, poll, procs
 from labkit.endpoints import ENDPOINTS, PG_EXTRA_NODE, PG_NODES, START_HINT, ServiceUnavailable
 from labkit.instances import Node
 from labkit.services import BY_NAME, haproxy
-from labkit.services.patroni import DCS_SETTINGS, NAMESPACE, SCOPE, api_url, writer_session
+from labkit.services.patroni import DCS_SETTINGS, FAILOVER_BOUND_S, NAMESPACE, SCOPE, api_url, writer_session
 from labkit.services.base import http_json
 from labkit.status import pg_members
 
@@ -152,8 +152,9 @@ def crash_node(name: str, whole_node: bool = False) -> str:
     return name
 
 
-def wait_for_new_writer(old: str, timeout: float = 60.0) -> tuple[str, float]:
-    """Wait until a node other than ``old`` is the running writer; return it and the seconds waited."""
+def wait_for_new_writer(old: str, timeout: float = FAILOVER_BOUND_S) -> tuple[str, float]:
+    """Wait until a node other than ``old`` is the running writer; return it and the seconds waited.
+    The default bound follows from Patroni's lease (``FAILOVER_BOUND_S``)."""
     t0 = time.monotonic()
     new = poll.until(lambda: (now := writer()) != old and now, timeout, f"a writer other than {old}",
                      interval=0.05, error=ClusterTimedOut, hint=lambda: str(topology()))

@@ -9,13 +9,13 @@ import time
 
 import redis
 
-from labkit import procs
+from labkit import poll, procs
 from labkit.cache.clients import redis_at
 from labkit.endpoints import START_HINT
 from labkit.services.redis import CACHE, Pair, node_at, primary_address
 
 
-class NoNewPrimary(RuntimeError):
+class NoNewPrimary(poll.TimedOut):
     """Sentinel did not promote a new primary in time."""
 
 
@@ -37,16 +37,15 @@ def crash_primary() -> str:
     return name
 
 
-def wait_for_new_primary(old: str, timeout: float = 30.0, pair: Pair = CACHE) -> tuple[str, float]:
-    """Wait until a node other than ``old`` is primary and accepts writes; return it and the wait."""
+def wait_for_new_primary(old: str, timeout: float | None = None, pair: Pair = CACHE) -> tuple[str, float]:
+    """Wait until a node other than ``old`` is primary and accepts writes; return it and the wait.
+    The default bound follows from the pair's Sentinel settings (``Pair.failover_bound_s``)."""
+    def promoted() -> str | None:
+        name = primary_node(pair)
+        return name if name != old and redis_at(name).role()[0] == "master" else None
+
     t0 = time.monotonic()
-    seen: object = "nothing yet"
-    while time.monotonic() - t0 < timeout:
-        try:
-            seen = primary_node(pair)
-            if seen != old and redis_at(seen).role()[0] == "master":
-                return seen, time.monotonic() - t0
-        except (redis.RedisError, ConnectionError, LookupError) as exc:
-            seen = exc  # Sentinels or nodes between states: ask again
-        time.sleep(0.05)
-    raise NoNewPrimary(f"no new Redis primary {timeout:.0f} s after {old} failed (last seen: {seen})")
+    new = poll.until(promoted, pair.failover_bound_s if timeout is None else timeout,
+                     f"a Redis primary other than {old}", interval=0.05, error=NoNewPrimary,
+                     retry_on=(redis.RedisError, ConnectionError, LookupError))  # Sentinels between states
+    return new, time.monotonic() - t0

@@ -110,7 +110,7 @@ def run_trial(make_client: Callable[[str], object], paths: dict[str, str], clien
             time.sleep(warm_up)
             crashed_at = time.monotonic()
             old = aurora_failover.cause_failover(cause)
-            cluster.wait_for_new_writer(old, timeout=aurora_failover.NEW_WRITER_TIMEOUT)
+            cluster.wait_for_new_writer(old)
             _wait_until_served(running, since=crashed_at)
             time.sleep(warm_up)  # and a little more, so every gap is closed by a served request
     finally:

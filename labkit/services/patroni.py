@@ -35,6 +35,9 @@ DCS_SETTINGS = {
     "maximum_lag_on_failover": 1048576,
     "synchronous_mode": False,
 }
+# The longest a failover may take here: a lost leader's lease runs out after ttl, and the next
+# agent loop promotes a replica; doubled, for a busy machine.
+FAILOVER_BOUND_S = 2 * (DCS_SETTINGS["ttl"] + DCS_SETTINGS["loop_wait"])
 
 
 def api_url(node: int, path: str = "") -> str:

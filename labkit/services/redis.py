@@ -40,6 +40,13 @@ class Pair:
     failover_timeout_ms: int = 10000  # also: a failed election is given up after it, retried after twice it
     logins: bool = False  # the nodes have users (redis_users) and refuse a client that does not log in
 
+    @property
+    def failover_bound_s(self) -> float:
+        """The longest a Sentinel failover may take here: a node is suspected after down-after,
+        an election may fail once and be retried after twice failover-timeout, and the promotion
+        must finish within failover-timeout; doubled, for a busy machine."""
+        return 2 * (self.down_after_ms + 3 * self.failover_timeout_ms) / 1000
+
 
 CACHE = Pair(MASTER_NAME, NODES, SENTINELS, logins=True)
 # No snapshots on a timer: the MemoryDB labs decide when a node forks (BGSAVE, BGREWRITEAOF), and

@@ -44,7 +44,7 @@ def test_a_trial_crashes_once_waits_for_every_client_and_heals(monkeypatch):
         return "pg-node1"
 
     monkeypatch.setattr(failover.aurora_failover, "cause_failover", crash)
-    monkeypatch.setattr(failover.cluster, "wait_for_new_writer", lambda old, timeout: ("pg-node2", 0.3))
+    monkeypatch.setattr(failover.cluster, "wait_for_new_writer", lambda old: ("pg-node2", 0.3))
     monkeypatch.setattr(failover.aurora_failover, "restore", lambda cause: calls.append("restored"))
     made = []
 
