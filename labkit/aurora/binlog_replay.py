@@ -7,7 +7,7 @@ was taken, find the event of the accident in the binlog, and pipe ``mariadb-binl
 first position to just before the accident into the new server.
 
 The commands and the search for the accident (``dump_command``, ``first_delete_of``,
-``replay_command``) are what labs 6, 18 and 23 teach, so they are short and the labs show them;
+``replay_command``) are part of what labs 6, 18 and 23 teach, so they are short and shown in them;
 the runners (``take_dump``, ``binlog_events``, ``pipe_into``) take the command lines and add
 only the root login on this machine.
 """
