@@ -3,57 +3,35 @@ copy holds.
 
 The recovery labs tell the same story on PostgreSQL and MySQL: good writes, the accident, more
 good writes, then a copy of the data as it was before the accident. Rows carry explicit ids in
-separate ranges so a lab can say exactly which rows each copy holds (``holdings``). Written once
-with SQLAlchemy Core for both engines, for the labs whose lesson is the recovery rather than the
-orders' SQL.
+separate ranges so a lab can say exactly which rows each copy holds (``holdings``). The SQL is
+the same on both engines and runs in the caller's transaction; lab 6 shows it, and lab 23 makes
+its accident with it.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-BATCH = 500  # rows per INSERT statement
 
 
-def orders_table(prefix: str) -> sa.Table:
-    return sa.Table(
-        f"{prefix}_orders", sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("customer", sa.String(40), nullable=False),
-        sa.Column("amount_cents", sa.Integer, nullable=False),
-    )
+def create_orders(conn, table):
+    """An empty orders table (dropping the one a previous run left)."""
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+    conn.execute(sa.text(
+        f"CREATE TABLE {table} (id integer PRIMARY KEY,"
+        " customer varchar(40) NOT NULL, amount_cents integer NOT NULL)"))
 
 
-def reset(engine: Engine, prefix: str) -> sa.Table:
-    """Drop and recreate the orders table, empty."""
-    table = orders_table(prefix)
-    table.metadata.drop_all(engine)
-    table.metadata.create_all(engine)
-    return table
+def write_orders(conn, table, ids):
+    """One order per id."""
+    conn.execute(
+        sa.text(f"INSERT INTO {table} (id, customer, amount_cents)"
+                " VALUES (:id, :customer, :amount_cents)"),
+        [{"id": i, "customer": f"customer-{i % 97}",
+          "amount_cents": i * 7919 % 100_000} for i in ids])
 
 
-def drop(engine: Engine, prefix: str) -> None:
-    orders_table(prefix).metadata.drop_all(engine)
-
-
-def _row(order_id: int) -> dict:
-    return {"id": order_id, "customer": f"customer-{order_id % 97}",
-            "amount_cents": (order_id * 7919) % 100_000}
-
-
-def write_orders(engine: Engine, prefix: str, ids: range) -> range:
-    """Insert one order per id, in a few transactions; returns ``ids``."""
-    table = orders_table(prefix)
-    for start in range(ids.start, ids.stop, BATCH):
-        with engine.begin() as conn:
-            conn.execute(table.insert(), [_row(i) for i in range(start, min(start + BATCH, ids.stop))])
-    return ids
-
-
-def delete_everything(engine: Engine, prefix: str) -> int:
-    """The accident: ``DELETE FROM orders`` with no ``WHERE``. Returns how many rows it removed."""
-    with engine.begin() as conn:
-        return conn.execute(orders_table(prefix).delete()).rowcount
+def the_accident(conn, table):
+    """DELETE without a WHERE. Returns how many orders it removed."""
+    return conn.execute(sa.text(f"DELETE FROM {table}")).rowcount
 
 
 def count_by_period(ids: set[int], periods: dict[str, range]) -> dict[str, int]:

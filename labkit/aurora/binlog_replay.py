@@ -6,9 +6,10 @@ what Aurora MySQL's Backtrack saves you from: restore the last ``mariadb-dump`` 
 was taken, find the event of the accident in the binlog, and pipe ``mariadb-binlog`` from the
 first position to just before the accident into the new server.
 
-The runners (``take_dump``, ``binlog_events``, ``pipe_into``) take the command lines a lab
-builds and add only the root login on this machine; ``dump``, ``find_accident`` and ``replay``
-are the whole recovery in one call each, for the labs that are about something else.
+The commands and the search for the accident (``dump_command``, ``first_delete_of``,
+``replay_command``) are part of what labs 6, 18 and 23 teach, so they are short and shown in them;
+the runners (``take_dump``, ``binlog_events``, ``pipe_into``) take the command lines and add
+only the root login on this machine.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from labkit import binaries, credentials, paths
 from labkit.services.mariadb import DAEMONS as MARIADB_DAEMONS
@@ -80,6 +80,13 @@ class Dump:
     start: BinlogPosition  # where the writer's binlog stood when the dump was consistent
 
 
+def dump_command(database, table):
+    """A logical backup of one table from one consistent snapshot, with the
+    binlog file and position of that snapshot written into it."""
+    return ["mariadb-dump", "--single-transaction", "--master-data=2",
+            database, table]
+
+
 def take_dump(argv: list[str]) -> Dump:
     """Run a ``mariadb-dump`` command line (``--master-data=2`` among its options) on the writer as
     root, into a file in the state folder named after its last argument; returns the file and
@@ -94,26 +101,16 @@ def take_dump(argv: list[str]) -> Dump:
     return Dump(out, parse_dump_position(done.stdout))
 
 
-def dump(database: str, table: str) -> Dump:
-    """``mariadb-dump`` one table of the writer, consistent (one snapshot) and with its binlog
-    position."""
-    return take_dump(["mariadb-dump", "--single-transaction", "--master-data=2", database, table])
-
-
-def first_delete_of(events: Iterable[tuple], table_ref: str) -> BinlogPosition | None:
-    """Where the first transaction that deletes rows of ``table_ref`` (``db.table``) starts.
-
-    ``events`` are rows of ``SHOW BINLOG EVENTS`` (Log_name, Pos, Event_type, Server_id,
-    End_log_pos, Info) in order. A transaction starts at its ``Gtid`` event; in row format its
-    changes follow as a ``Table_map`` naming the table and ``Delete_rows`` events.
-    """
-    start, mapped = None, False
+def first_delete_of(events, table):
+    """Where the first transaction that deletes rows of table ("db.table")
+    starts, in the rows of SHOW BINLOG EVENTS."""
+    start, ours = None, False
     for log_name, pos, event_type, _server, _end, info in events:
-        if event_type == "Gtid":
-            start, mapped = BinlogPosition(log_name, pos), False
-        elif event_type == "Table_map":
-            mapped = f"({table_ref})" in info
-        elif event_type.startswith("Delete_rows") and mapped and start is not None:
+        if event_type == "Gtid":  # a transaction begins here
+            start, ours = BinlogPosition(log_name, pos), False
+        elif event_type == "Table_map":  # the table of the row events that follow
+            ours = f"({table})" in info
+        elif event_type.startswith("Delete_rows") and ours:
             return start
     return None
 
@@ -142,25 +139,12 @@ def binlog_events(since: BinlogPosition) -> list[tuple]:
     return events
 
 
-def find_accident(database: str, table: str, since: BinlogPosition) -> BinlogPosition:
-    """Search the writer's binlog, from ``since`` on, for the start of the first DELETE on ``table``."""
-    found = first_delete_of(binlog_events(since), f"{database}.{table}")
-    if found is None:
-        raise ReplayFailed(f"no DELETE on {database}.{table} in the binlog after {since}")
-    return found
-
-
-def replay_command(program: str, folder: Path, files: list[str], start: BinlogPosition,
-                   stop: BinlogPosition, table: str) -> list[str]:
-    """The ``mariadb-binlog`` command that prints the row changes of ``table`` from ``start`` up
-    to, not including, the event at ``stop``. With several files, ``--start-position`` applies to
-    the first and ``--stop-position`` to the last, as mariadb-binlog defines them."""
-    if not files or files[0] != start.file or files[-1] != stop.file:
-        raise ValueError(f"files {files} must run from {start.file} to {stop.file}")
-    if start.file == stop.file and start.position > stop.position:
-        raise ValueError(f"start {start.position} is after stop {stop.position} in {start.file}")
-    return [program, f"--start-position={start.position}", f"--stop-position={stop.position}",
-            f"--table={table}", *(str(folder / name) for name in files)]
+def replay_command(binlogs, start, stop, table):
+    """mariadb-binlog printing the row changes of table from start (in the
+    first file) up to, not including, the event at stop (in the last file)."""
+    return ["mariadb-binlog", f"--start-position={start.position}",
+            f"--stop-position={stop.position}", f"--table={table}",
+            *map(str, binlogs)]
 
 
 def start_restore_server(timeout: float = 60.0) -> RestoreServer:
@@ -200,16 +184,6 @@ def pipe_into(server: RestoreServer, database: str, argv: list[str]) -> None:
     reader.stdout.close()
     if reader.wait():
         raise ReplayFailed(f"{program} failed:\n{reader.stderr.read().decode()[-2000:]}")
-
-
-def replay(server: RestoreServer, database: str, table: str, start: BinlogPosition,
-           stop: BinlogPosition) -> list[str]:
-    """Pipe the writer's binlog from ``start`` to just before ``stop`` into ``server``; returns
-    the mariadb-binlog command it ran."""
-    argv = replay_command("mariadb-binlog", _writer().folder / "data",
-                          binlog_files(start.file, stop.file), start, stop, table)
-    pipe_into(server, database, argv)
-    return argv
 
 
 def stop_restore_server() -> None:

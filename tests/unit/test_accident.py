@@ -7,14 +7,24 @@ from labkit.aurora import accident
 @pytest.fixture
 def live(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'live.db'}")
-    accident.reset(engine, "lab06")
+    with engine.begin() as conn:
+        accident.create_orders(conn, "lab06_orders")
     return engine
 
 
 def test_the_accident_deletes_every_row(live):
-    accident.write_orders(live, "lab06", range(1, 1201))
-    assert accident.delete_everything(live, "lab06") == 1200
+    with live.begin() as conn:
+        accident.write_orders(conn, "lab06_orders", range(1, 1201))
+    with live.begin() as conn:
+        assert accident.the_accident(conn, "lab06_orders") == 1200
     with live.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM lab06_orders")).scalar() == 0
+
+
+def test_creating_the_table_again_empties_it(live):
+    with live.begin() as conn:
+        accident.write_orders(conn, "lab06_orders", [1, 2])
+        accident.create_orders(conn, "lab06_orders")
         assert conn.execute(sa.text("SELECT count(*) FROM lab06_orders")).scalar() == 0
 
 
