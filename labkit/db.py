@@ -169,15 +169,23 @@ def node_at(port: int, prefix: str, address: str | None = None) -> str | None:
     return named[0].name if len(named) == 1 else None
 
 
-def identify(conn: Connection) -> dict:
+@dataclass(frozen=True)
+class Server:
+    """The server that answered on a connection."""
+    engine: str     # "postgresql" or "mysql"
+    version: str
+    node: str       # its endpoint name (pg-node1, mysql-reader...), else host:port
+    read_only: bool
+
+
+def identify(conn: Connection) -> Server:
     """Which server answered on this connection: engine, version, node name, read-only or not."""
     if conn.dialect.name == "postgresql":
         port, read_only, version, addr = conn.execute(sa.text(
             "SELECT inet_server_port(), pg_is_in_recovery(), current_setting('server_version'),"
             " host(inet_server_addr())")).one()
-        return {"engine": "postgresql", "version": f"PostgreSQL {version}",
-                "node": node_at(port, "pg-node", addr) or f"{addr}:{port}", "read_only": bool(read_only)}
+        return Server("postgresql", f"PostgreSQL {version}", node_at(port, "pg-node", addr) or f"{addr}:{port}",
+                      bool(read_only))
     port, read_only, version, host = conn.execute(sa.text(
         "SELECT @@port, @@read_only, @@version, @@hostname")).one()
-    return {"engine": "mysql", "version": version, "node": node_at(port, "mysql-") or f"{host}:{port}",
-            "read_only": bool(read_only)}
+    return Server("mysql", version, node_at(port, "mysql-") or f"{host}:{port}", bool(read_only))

@@ -2,20 +2,32 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from labkit import tables
 
 
-def summary_ms(seconds: list[float]) -> dict[str, float]:
-    """n, lost (NaN samples), p50, p95, p99 and max in ms."""
+@dataclass(frozen=True)
+class Summary:
+    """Samples that arrived (n), samples that never did (lost), and percentiles in ms."""
+    n: int
+    lost: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+def summary_ms(seconds: list[float]) -> Summary:
+    """The ``Summary`` of ``seconds``; a NaN sample counts as lost."""
     arr = np.array([s for s in seconds if not math.isnan(s)]) * 1000.0
     if arr.size == 0:
         raise ValueError("no sample arrived: nothing to summarise")
     p50, p95, p99 = np.percentile(arr, [50, 95, 99])
-    return {"n": int(arr.size), "lost": len(seconds) - int(arr.size), "p50": float(p50), "p95": float(p95),
-            "p99": float(p99), "max": float(arr.max())}
+    return Summary(int(arr.size), len(seconds) - int(arr.size), float(p50), float(p95), float(p99),
+                   float(arr.max()))
 
 
 class Percentiles:
@@ -25,16 +37,16 @@ class Percentiles:
 
     @property
     def p50_ms(self) -> float:
-        return summary_ms(self.latency_s)["p50"]
+        return summary_ms(self.latency_s).p50
 
     @property
     def p99_ms(self) -> float:
-        return summary_ms(self.latency_s)["p99"]
+        return summary_ms(self.latency_s).p99
 
 
 def table_ms(rows: dict[str, list[float]]) -> str:
     """A Markdown table of summary_ms per labelled series."""
     summaries = {label: summary_ms(seconds) for label, seconds in rows.items()}
     return tables.markdown(["series", "samples", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-                           [[label, s["n"], *(f"{s[k]:.1f}" for k in ("p50", "p95", "p99", "max"))]
+                           [[label, s.n, *(f"{v:.1f}" for v in (s.p50, s.p95, s.p99, s.max))]
                             for label, s in summaries.items()], align="lrrrrr")

@@ -37,7 +37,7 @@ def mode_summary(trials: list) -> dict[str, dict]:
         summary[mode] = {"trials": len(mine), "acknowledged": sum(t.acknowledged for t in mine),
                          "lost": sum(t.lost for t in mine), "worst": max(t.lost for t in mine),
                          "throughput": statistics.median(t.throughput for t in mine),
-                         "p50_ms": latency["p50"], "p99_ms": latency["p99"]}
+                         "p50_ms": latency.p50, "p99_ms": latency.p99}
     return summary
 
 

@@ -92,7 +92,7 @@ class Probe(BackgroundLoop):
         start = time.monotonic()
         try:
             with self.engine.connect() as conn:
-                node = db.identify(conn)["node"]
+                node = db.identify(conn).node
                 self.write(conn, uuid.uuid4())
                 conn.commit()
             return Attempt(start, time.monotonic(), node=node)

@@ -148,7 +148,7 @@ def in_reader_endpoint(name: str, tries: int = 8) -> bool:
     for _ in range(tries):
         try:
             with engine.connect() as conn:
-                if db.identify(conn)["node"] == name:
+                if db.identify(conn).node == name:
                     return True
         except sa.exc.DBAPIError:
             continue

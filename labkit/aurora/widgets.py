@@ -25,8 +25,8 @@ def describe_endpoint(name: str) -> str:
         return f"{name}: no answer ({exc.orig})"
     finally:
         engine.dispose()
-    mode = "read-only" if who["read_only"] else "read/write"
-    return f"{name} → {who['node']} ({mode}, {who['version']})"
+    mode = "read-only" if who.read_only else "read/write"
+    return f"{name} → {who.node} ({mode}, {who.version})"
 
 
 def endpoint_explorer() -> ExplorerBox:

@@ -36,7 +36,7 @@ class Spike:
     before_s: list[float] = field(repr=False)  # probe latencies before the snapshot
     during_s: list[float] = field(repr=False)  # ... of probes sent while it ran
 
-    def summary(self, phase: str) -> dict[str, float]:
+    def summary(self, phase: str) -> measure.Summary:
         return measure.summary_ms(self.before_s if phase == "before" else self.during_s)
 
 
@@ -82,7 +82,7 @@ def table(spikes: list[Spike]) -> str:
         before, during = s.summary("before"), s.summary("during")
         rows.append([s.snapshot, f"{s.keys:,}", f"{s.used_mb:,.0f}", f"{s.fork_us / 1000:.2f}", f"{s.call_ms:.1f}",
                      f"{s.save_s:.2f}",
-                     f"{before['p99']:.2f}", f"{during['p99']:.2f}", f"{before['max']:.2f}", f"{during['max']:.2f}"])
+                     f"{before.p99:.2f}", f"{during.p99:.2f}", f"{before.max:.2f}", f"{during.max:.2f}"])
     return tables.markdown(["snapshot", "keys", "memory MB", "fork ms", "command ms", "in the background s",
                             "read p99 ms before", "read p99 ms during", "slowest read ms before",
                             "slowest read ms during"], rows, align="lrrrrrrrrr")

@@ -75,6 +75,6 @@ def cost_table(latencies: dict[str, list[float]]) -> str:
     rows = []
     for label, series in latencies.items():
         s = measure.summary_ms(series)
-        rows.append([label, s["n"], f"{throughput(series):,.0f}", f"{s['p50']:.2f}", f"{s['p99']:.2f}"])
+        rows.append([label, s.n, f"{throughput(series):,.0f}", f"{s.p50:.2f}", f"{s.p99:.2f}"])
     return tables.markdown(["server", "inserts", "inserts/s (one connection)", "p50 ms", "p99 ms"], rows,
                            align="lrrrr")

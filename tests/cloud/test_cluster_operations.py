@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from labkit import cluster, db, poll
 
 
-def _answering(engine) -> dict | None:
+def _answering(engine) -> db.Server | None:
     """Who answers on the endpoint now; None while it has no writer to route to (the outage)."""
     try:
         with engine.connect() as conn:
@@ -18,7 +18,7 @@ def test_a_crashed_writer_is_replaced_and_the_endpoint_follows():
     new, waited = cluster.wait_for_new_writer(old, timeout=60)
     assert new != old and waited < 60
     engine = db.engine("pg-writer", poolclass=sa.pool.NullPool)
-    poll.until(lambda: (_answering(engine) or {}).get("node") == new, 10, f"the writer endpoint to lead to {new}")
+    poll.until(lambda: getattr(_answering(engine), "node", None) == new, 10, f"the writer endpoint to lead to {new}")
     cluster.heal()
     roles = {m.name: m.role for m in cluster.topology()}
     assert roles[old] == "reader" and roles[new] == "writer"
@@ -45,7 +45,7 @@ def test_a_reader_can_be_added_to_the_reader_endpoint_and_removed():
         answered = set()
         for _ in range(9):
             with engine.connect() as conn:
-                answered.add(db.identify(conn)["node"])
+                answered.add(db.identify(conn).node)
         assert added in answered and len(answered) == 3, answered
     finally:
         cluster.remove_reader()

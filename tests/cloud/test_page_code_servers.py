@@ -58,7 +58,7 @@ def test_lab11_scores_keep_every_update_on_the_real_memcached_and_redis():
 
 def test_lab7_retry_loop_reads_through_the_real_reader_endpoint():
     page = page_functions("07-maintenance-and-monitoring.md", {"with_retries"}, sa=sa, time=time)
-    client = rolling.ClientLoop(rolling.fresh_engine("pg-reader"), lambda conn: db.identify(conn)["node"],
+    client = rolling.ClientLoop(rolling.fresh_engine("pg-reader"), lambda conn: db.identify(conn).node,
                                 run=lambda engine, operation: page["with_retries"](engine, operation, retries=2))
     with client:
         time.sleep(0.3)

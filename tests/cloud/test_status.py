@@ -19,11 +19,11 @@ def test_status_reports_every_service_healthy():
 def test_the_writer_endpoint_leads_to_patronis_leader_and_the_reader_endpoint_to_replicas():
     leader = cluster.writer()
     with db.engine("pg-writer").connect() as conn:
-        assert db.identify(conn) | {"version": None} == {"engine": "postgresql", "version": None,
-                                                         "node": leader, "read_only": False}
+        who = db.identify(conn)
+    assert (who.engine, who.node, who.read_only) == ("postgresql", leader, False)
     with db.engine("pg-reader").connect() as conn:
         who = db.identify(conn)
-    assert who["node"] != leader and who["read_only"]
+    assert who.node != leader and who.read_only
 
 
 def test_postgres_connections_use_verified_tls():
@@ -33,7 +33,7 @@ def test_postgres_connections_use_verified_tls():
 
 def test_the_proxy_pools_in_front_of_the_writer():
     with db.engine("pg-proxy").connect() as conn:
-        assert db.identify(conn)["node"] == cluster.writer()
+        assert db.identify(conn).node == cluster.writer()
 
 
 def test_mysql_reader_replicates_the_writer():

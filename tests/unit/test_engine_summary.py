@@ -17,7 +17,8 @@ def rows(mc_board=EXPECTED):
                     {"both nodes up": 1.0, "memcached2 stopped": 0.48, "refilled": 1.0},
                     {"memcached1": Counter({"memcached1": 48}), "memcached2": Counter({"memcached1": 52})})
     survival = Survival(100, 1, "redis-node1", "redis-node2", 2.25, 100)
-    crashes = [CrashTrial("no persistence", 50, 0, 0.2), CrashTrial("AOF, fsync always", 50, 50, 0.2)]
+    crashes = [CrashTrial("no persistence", False, None, 50, 0, 0.2),
+               CrashTrial("AOF, fsync always", True, "always", 50, 50, 0.2)]
     backup = BackupRestore(50, 5, 50, 0)
     rates = [Rate("Redis", 1, 2000, 1.0), Rate("Redis", 4, 3000, 1.0),
              Rate("Memcached", 1, 3000, 1.0), Rate("Memcached", 4, 9000, 1.0)]

@@ -35,4 +35,4 @@ def test_the_table_shows_fork_and_read_latency_before_and_during():
     spike = snapshots.Spike("snapshot", 100_000, 19.4, 1200, 1.5, 0.3, [0.0002] * 100, [0.0003] * 99 + [0.02])
     row = snapshots.table([spike]).splitlines()[-1]
     assert row.startswith("| snapshot | 100,000 | 19 | 1.20 | 1.5 | 0.30 |") and row.endswith("| 0.20 | 20.00 |")
-    assert spike.summary("during")["max"] == 20.0
+    assert spike.summary("during").max == 20.0

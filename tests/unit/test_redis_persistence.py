@@ -27,5 +27,5 @@ def test_wait_for_aof_waits_for_the_first_rewrite():
 
 
 def test_trial_table_has_a_row_per_trial():
-    table = rp.trial_table([rp.CrashTrial("no persistence", 10, 0, 0.2)])
+    table = rp.trial_table([rp.CrashTrial("no persistence", False, None, 10, 0, 0.2)])
     assert "| no persistence | 10 | 0 | 0.20 |" in table

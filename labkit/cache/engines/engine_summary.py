@@ -36,8 +36,8 @@ def _failover(survival: Survival) -> tuple[str, str]:
 
 
 def _durability(crashes: list[CrashTrial]) -> str:
-    none = next(t for t in crashes if not t.label.startswith("AOF"))
-    aof = [t for t in crashes if t.label.startswith("AOF")]
+    none = next(t for t in crashes if not t.appendonly)
+    aof = [t for t in crashes if t.appendonly]
     return ("after kill -9: " + ", ".join(f"{t.survived} of {t.written} keys back with {t.label}" for t in aof)
             + f"; {none.survived} of {none.written} with {none.label}. A process crash only: see below")
 

@@ -25,6 +25,8 @@ from labkit.services import BY_NAME
 @dataclass(frozen=True)
 class CrashTrial:
     label: str
+    appendonly: bool          # whether the node logged each write to the append-only file
+    appendfsync: str | None   # how often it forced that file to disk ("everysec", "always"); None without it
     written: int
     survived: int
     restart_seconds: float
@@ -69,13 +71,15 @@ def crash_trial(label: str, settings: dict[str, str], prefix: str, count: Count,
     client = standalone.start(name, **settings)
     wait_for_aof(client)
     client.config_rewrite()  # the restart reads the config file, so it must hold these settings
+    appendonly = client.config_get("appendonly")["appendonly"] == "yes"
+    appendfsync = client.config_get("appendfsync")["appendfsync"] if appendonly else None
     names = write_keys(client, prefix, n)
     wait_for_aof_buffer(client)
     redis_restart.crash(name)
     t0 = time.monotonic()
     client = standalone.restart(name)
     seconds = time.monotonic() - t0
-    return CrashTrial(label, n, count(client, names), seconds)
+    return CrashTrial(label, appendonly, appendfsync, n, count(client, names), seconds)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from labkit.cache import keyspace, workload
 from labkit.cache.catalog import Catalog
 from labkit.cache.strategies.probe import Probe
 from labkit.cache.strategies.strategy import Strategy
-from labkit.measure import summary_ms
+from labkit.measure import Summary, summary_ms
 
 
 def mixed_workload(n_keys: int, n_ops: int, write_share: float = 0.4, hot_write_share: float = 0.25,
@@ -97,7 +97,7 @@ class StrategyRun:
         return len(self.read_latency_s)
 
     @property
-    def read_ms(self) -> dict[str, float]:
+    def read_ms(self) -> Summary:
         """Read latency percentiles in ms (``measure.summary_ms``)."""
         return summary_ms(self.read_latency_s)
 
@@ -168,7 +168,7 @@ def compare(strategies: list[Strategy], cache, catalog: Catalog,
 def comparison_table(runs: list[StrategyRun]) -> str:
     """One Markdown row per strategy: hit ratio, read latency, stale reads, never-read entries,
     calls per write."""
-    rows = [[r.label, f"{r.hit_ratio:.0%}", f"{r.read_ms['p50']:.2f}", f"{r.read_ms['p99']:.2f}",
+    rows = [[r.label, f"{r.hit_ratio:.0%}", f"{r.read_ms.p50:.2f}", f"{r.read_ms.p99:.2f}",
              f"{r.stale_reads} ({r.stale_share:.1%})",
              f"{r.stock.never_read_keys} of {r.stock.keys} ({r.stock.never_read_share:.0%})",
              f"{r.stock.never_read_bytes / 1024:.0f} KiB of {r.stock.bytes / 1024:.0f} KiB",
