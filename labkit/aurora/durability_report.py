@@ -5,6 +5,7 @@ Pure functions of ``durability.Trial`` results, so they are tested without serve
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as ticker
@@ -27,24 +28,36 @@ def trial_table(trials: list) -> str:
                            align="rlllrrrrrrrl")
 
 
-def mode_summary(trials: list) -> dict[str, dict]:
-    """Per mode: trials, acknowledged and lost writes in total, the worst trial, the median
-    throughput, and write latency percentiles over every write of the mode's trials."""
+@dataclass(frozen=True)
+class ModeSummary:
+    """One mode's trials summed up: how many, acknowledged and lost writes in total, the worst
+    trial's loss, the median throughput, and write latency over every write of the mode."""
+    trials: int
+    acknowledged: int
+    lost: int
+    worst: int
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+
+
+def mode_summary(trials: list) -> dict[str, ModeSummary]:
+    """A ``ModeSummary`` per mode, in the order the modes first ran."""
     summary = {}
     for mode in dict.fromkeys(t.mode for t in trials):
         mine = [t for t in trials if t.mode == mode]
         latency = measure.summary_ms([s for t in mine for s in t.latency_s])
-        summary[mode] = {"trials": len(mine), "acknowledged": sum(t.acknowledged for t in mine),
-                         "lost": sum(t.lost for t in mine), "worst": max(t.lost for t in mine),
-                         "throughput": statistics.median(t.throughput for t in mine),
-                         "p50_ms": latency.p50, "p99_ms": latency.p99}
+        summary[mode] = ModeSummary(trials=len(mine), acknowledged=sum(t.acknowledged for t in mine),
+                                    lost=sum(t.lost for t in mine), worst=max(t.lost for t in mine),
+                                    throughput=statistics.median(t.throughput for t in mine),
+                                    p50_ms=latency.p50, p99_ms=latency.p99)
     return summary
 
 
 def mode_table(trials: list) -> str:
     """``mode_summary`` as a Markdown table."""
-    rows = [[mode, s["trials"], s["acknowledged"], s["lost"], s["worst"], f"{s['throughput']:.0f}",
-             f"{s['p50_ms']:.1f}", f"{s['p99_ms']:.1f}"] for mode, s in mode_summary(trials).items()]
+    rows = [[mode, s.trials, s.acknowledged, s.lost, s.worst, f"{s.throughput:.0f}",
+             f"{s.p50_ms:.1f}", f"{s.p99_ms:.1f}"] for mode, s in mode_summary(trials).items()]
     return tables.markdown(["mode", "trials", "acknowledged", "lost", "worst trial", "median writes/s",
                             "p50 ms", "p99 ms"], rows, align="lrrrrrrr")
 
@@ -71,7 +84,7 @@ def plot_trials(trials: list):
     modes = list(summary)
     width = 0.38
     for offset, key in ((-width / 2, "p50_ms"), (width / 2, "p99_ms")):
-        lat_ax.bar(np.arange(len(modes)) + offset, [summary[m][key] for m in modes], width,
+        lat_ax.bar(np.arange(len(modes)) + offset, [getattr(summary[m], key) for m in modes], width,
                    color=[MODE_COLOURS.get(m, "grey") for m in modes], edgecolor="black", linewidth=0.5,
                    alpha=1.0 if key == "p50_ms" else 0.5)
     lat_ax.set_xticks(np.arange(len(modes)), [f"{m}\np50 | p99" for m in modes])

@@ -103,15 +103,23 @@ def run_trials(modes: list[Mode], client: redis.Redis, trials: dict[str, int], p
     return done
 
 
-def summary(trials: list[Trial]) -> dict[str, dict]:
-    """Per mode, what the Aurora durability lab sums up (trials, acknowledged and lost writes, the
-    worst trial, median throughput, write latency over every write before the cuts), and: writes
-    acknowledged after the cut, trials that lost writes, the median failover."""
-    result = durability_report.mode_summary(trials)
-    for mode, found in result.items():
+@dataclass(frozen=True)
+class DurableModeSummary(durability_report.ModeSummary):
+    """What the Aurora durability lab sums up per mode, and: writes acknowledged after the cut,
+    trials that lost writes, the median failover."""
+    in_cut: int = 0
+    losing_trials: int = 0
+    failover_s: float = 0.0
+
+
+def summary(trials: list[Trial]) -> dict[str, DurableModeSummary]:
+    """A ``DurableModeSummary`` per mode, in the order the modes first ran."""
+    result = {}
+    for mode, found in durability_report.mode_summary(trials).items():
         mine = [t for t in trials if t.mode == mode]
-        found.update(in_cut=sum(t.acknowledged_in_cut for t in mine), losing_trials=sum(t.lost > 0 for t in mine),
-                     failover_s=statistics.median(t.failover_s for t in mine))
+        result[mode] = DurableModeSummary(**vars(found), in_cut=sum(t.acknowledged_in_cut for t in mine),
+                                          losing_trials=sum(t.lost > 0 for t in mine),
+                                          failover_s=statistics.median(t.failover_s for t in mine))
     return result
 
 
@@ -125,7 +133,7 @@ def trial_table(trials: list[Trial]) -> str:
 
 
 def summary_table(trials: list[Trial]) -> str:
-    rows = [[mode, s["trials"], s["acknowledged"], s["in_cut"], s["lost"], f"{s['losing_trials']} of {s['trials']}",
-             f"{s['p50_ms']:.2f}", f"{s['p99_ms']:.2f}"] for mode, s in summary(trials).items()]
+    rows = [[mode, s.trials, s.acknowledged, s.in_cut, s.lost, f"{s.losing_trials} of {s.trials}",
+             f"{s.p50_ms:.2f}", f"{s.p99_ms:.2f}"] for mode, s in summary(trials).items()]
     return tables.markdown(["mode", "trials", "acknowledged", "… sent after the cut", "lost",
                             "trials that lost writes", "write p50 ms", "write p99 ms"], rows, align="lrrrrrrr")

@@ -28,10 +28,9 @@ def test_the_summary_adds_up_each_mode():
     summary = durability.summary(TRIALS)
     assert list(summary) == ["a: async", "c: WAIT"]
     a, c = summary["a: async"], summary["c: WAIT"]
-    assert (a["trials"], a["acknowledged"], a["in_cut"], a["lost"], a["worst"], a["losing_trials"]) == \
-        (2, 2200, 400, 402, 302, 2)
-    assert (c["lost"], c["losing_trials"], c["in_cut"]) == (0, 0, 1)
-    assert a["failover_s"] == 3.0 and a["p50_ms"] == pytest.approx(5.05)
+    assert (a.trials, a.acknowledged, a.in_cut, a.lost, a.worst, a.losing_trials) == (2, 2200, 400, 402, 302, 2)
+    assert (c.lost, c.losing_trials, c.in_cut) == (0, 0, 1)
+    assert a.failover_s == 3.0 and a.p50_ms == pytest.approx(5.05)
 
 
 def test_the_tables_show_one_row_per_trial_and_per_mode():
