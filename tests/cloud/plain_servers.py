@@ -190,7 +190,21 @@ innodb-buffer-pool-size = 32M
         self.start_postgresql()
         self.start_mariadb()
         self.start_caches()
+        self.settings_at_start = self.settings()
         return self
+
+    def settings(self) -> dict[str, object]:
+        """What the labs must leave as they found it: each Redis node's configuration (CONFIG SET
+        changes it) and each PostgreSQL instance's configuration files (ALTER SYSTEM writes there)."""
+        found: dict[str, object] = {}
+        for name in ("redis", "redis-replica"):
+            node = redis.Redis(port=self.port[name], password=REDIS_PASSWORD, decode_responses=True)
+            found[name] = node.config_get("*")
+            node.close()
+        for name in ("pg-primary", "pg-replica"):
+            with psycopg.connect(host=str(self.folder), port=self.port[name], user="postgres", dbname="postgres") as conn:
+                found[name] = conn.execute("SELECT name, setting FROM pg_file_settings ORDER BY seqno").fetchall()
+        return found
 
     def env(self) -> dict[str, str]:
         """The variables that point the labs at these servers, as the README lists them."""
