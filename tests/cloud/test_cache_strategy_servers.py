@@ -18,22 +18,32 @@ LAB = Path(__file__).parents[2] / "labs" / "09-write-through.md"
 
 @pytest.fixture(scope="module")
 def shop():
-    products = catalog.Catalog(db.engine("pg-writer"), "test_strategies", products=50)
-    products.create()
-    yield products
-    products.drop()
-    keyspace.clear(clients.primary(), PREFIX)
+    yield from catalogue("test_strategies", PREFIX, 50)
+
+
+def catalogue(tables: str, prefix: str, products: int):
+    """A fixture's catalogue of its own ``tables`` on the writer, dropped with the cached keys under ``prefix``."""
+    shop = catalog.Catalog(db.engine("pg-writer"), tables, products=products)
+    shop.create()
+    yield shop
+    shop.drop()
+    keyspace.clear(clients.primary(), prefix)
 
 
 def lab_functions(shop) -> dict:
     """The read and write functions lab 9 writes in its page (its cells of definitions only),
     defined over ``shop`` as the page defines them over its catalogue."""
-    namespace = {"catalog": shop, "json": json}
-    for cell in jupytext.read(LAB).cells:
+    return cell_definitions(LAB, {"get_product", "write_price_and_delete", "save_product_if_newer"},
+                            catalog=shop, json=json)
+
+
+def cell_definitions(lab: Path, wanted: set[str], **namespace) -> dict:
+    """Run the cells of ``lab`` that hold only definitions, in ``namespace``, and return it."""
+    for cell in jupytext.read(lab).cells:
         if cell.cell_type == "code" and defines_only(cell.source):
             exec(cell.source, namespace)
-    missing = {"get_product", "write_price_and_delete", "save_product_if_newer"} - namespace.keys()
-    assert not missing, f"{LAB.name} no longer defines {missing} in a cell of definitions only"
+    missing = wanted - namespace.keys()
+    assert not missing, f"{lab.name} no longer defines {missing} in a cell of definitions only"
     return namespace
 
 
