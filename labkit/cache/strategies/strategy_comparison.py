@@ -117,7 +117,7 @@ class StrategyRun:
 def current_versions(conn: Connection, catalog: Catalog) -> dict[int, int]:
     """Every product's version in the database now."""
     rows = conn.execute(sa.text(f"SELECT id, version FROM {catalog.product_table}"))
-    versions = dict(rows.tuples().all())
+    versions = {product: version for product, version in rows}
     conn.commit()
     return versions
 
