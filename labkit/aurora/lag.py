@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from labkit import poll
+
 POLL_TIMEOUT = 10.0
 
 
@@ -156,14 +158,14 @@ def catch_up(writer_conn, reader_conn, timeout: float = 30.0) -> None:
     """
     if writer_conn.dialect.name == "postgresql":
         lsn = writer_conn.execute(sa.text("SELECT pg_current_wal_insert_lsn()")).scalar()
-        deadline = time.monotonic() + timeout
-        while not reader_conn.execute(sa.text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"),
-                                      {"lsn": lsn}).scalar():
-            reader_conn.rollback()
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"replica did not replay {lsn} within {timeout} s")
-            time.sleep(0.0005)
-        reader_conn.rollback()
+
+        def replayed() -> bool:
+            done = reader_conn.execute(sa.text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"),
+                                       {"lsn": lsn}).scalar()
+            reader_conn.rollback()  # end the snapshot, so the next ask sees the replica's progress
+            return done
+
+        poll.until(replayed, timeout, f"the replica to replay {lsn}", interval=0.0005)
     else:
         position, wait, params = mysql_position_wait(writer_conn)
         waited = reader_conn.execute(sa.text(wait), {**params, "timeout": timeout}).scalar()

@@ -8,14 +8,13 @@ asks whom the other replica streams from.
 from __future__ import annotations
 
 import subprocess
-import time
 from dataclasses import dataclass
 
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from labkit import accounts, binaries, cluster, tables
+from labkit import accounts, binaries, cluster, poll, tables
 from labkit.endpoints import PG_NODES, START_HINT
 from labkit.services import BY_NAME
 from labkit.services.base import http_json
@@ -25,17 +24,15 @@ from labkit.services.patroni import api_url, superuser_url
 def pause(on: bool, timeout: float = 15.0) -> None:
     """Switch Patroni's maintenance mode on or off and wait until every running agent obeys."""
     cluster.patch_config({"pause": on})
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def obeyed() -> bool:
         answers = [http_json(api_url(i, "/patroni")) for i in range(1, PG_NODES + 1)]
         running = [(status, body) for i, (status, body) in enumerate(answers, start=1)
                    if BY_NAME[f"pg-node{i}"].running()]
-        if all(status == 200 and bool(body.get("pause")) == on for status, body in running):
-            return
-        if time.monotonic() > deadline:
-            raise cluster.ClusterUnhealthy(f"Patroni agents did not {'enter' if on else 'leave'} "
-                                           f"maintenance mode in {timeout:.0f} s; `{START_HINT}`")
-        time.sleep(0.2)
+        return all(status == 200 and bool(body.get("pause")) == on for status, body in running)
+
+    poll.until(obeyed, timeout, f"the Patroni agents to {'enter' if on else 'leave'} maintenance mode",
+               interval=0.2, error=cluster.ClusterTimedOut, hint=f"`{START_HINT}`")
 
 
 def stop_postgres(node: str) -> None:

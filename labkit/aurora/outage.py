@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from labkit import db
+from labkit import db, poll
 from labkit.aurora.background import BackgroundLoop
 
 INTERVAL = 0.02  # seconds between the starts of two attempts
@@ -106,11 +106,6 @@ class Probe(BackgroundLoop):
 
     def wait_for(self, node: str, timeout: float = 30.0) -> None:
         """Block until a write succeeded on ``node`` (the endpoint follows it)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(a.ok and a.node == node for a in list(self.attempts)):
-                return
-            time.sleep(INTERVAL)
-        last = self.attempts[-1] if self.attempts else None
-        raise TimeoutError(f"the endpoint did not lead to {node} within {timeout:.0f} s; "
-                           f"last attempt: {last}")
+        poll.until(lambda: any(a.ok and a.node == node for a in list(self.attempts)), timeout,
+                   f"the endpoint to lead to {node}", interval=INTERVAL,
+                   hint=lambda: f"last attempt: {self.attempts[-1] if self.attempts else None}")

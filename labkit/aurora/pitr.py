@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable
 
 import psycopg
 
-from labkit import accounts, binaries, credentials, paths, ports, procs
+from labkit import accounts, binaries, credentials, paths, poll, ports, procs
 from labkit.cluster import patch_config
 from labkit.endpoints import ENDPOINTS
 from labkit.services.patroni import wal_archive_dir, writer_session
@@ -31,6 +30,10 @@ class RecoveryFailed(RuntimeError):
     """A step of the backup or the restore did not complete; the message says where to look."""
 
 
+class RecoveryTimedOut(RecoveryFailed, poll.TimedOut):
+    """A step of the backup or the restore did not complete in time."""
+
+
 def shown_archive_command() -> str:
     """What ``SHOW archive_command`` says on the writer right now."""
     with writer_session() as conn:
@@ -41,14 +44,10 @@ def set_archive_command(command: str, timeout: float = 30.0) -> str:
     """Change ``archive_command`` cluster-wide through Patroni (a reload, no restart) and wait until
     the writer runs with it. Returns what ``SHOW archive_command`` says."""
     patch_config({"postgresql": {"parameters": {"archive_command": command}}})
-    deadline = time.monotonic() + timeout
-    while True:
-        shown = shown_archive_command()
-        if shown == command:
-            return shown
-        if time.monotonic() > deadline:
-            raise RecoveryFailed(f"the writer still archives with {shown!r} after {timeout:.0f} s")
-        time.sleep(0.2)
+    poll.until(lambda: shown_archive_command() == command, timeout, f"the writer to archive with {command!r}",
+               interval=0.2, error=RecoveryTimedOut,
+               hint=lambda: f"it still archives with {shown_archive_command()!r}")
+    return command
 
 
 def start_archiving(archive_command: Callable[[Path], str]) -> Path:
@@ -113,12 +112,9 @@ def archive_current_segment(timeout: float = 30.0) -> str:
     """
     with writer_session() as conn:
         segment = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
-        deadline = time.monotonic() + timeout
-        while (conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()[0] or "") < segment:
-            if time.monotonic() > deadline:
-                raise RecoveryFailed(f"{segment} was not archived into {wal_archive_dir()} in {timeout:.0f} s; "
-                                     f"check the writer's archive_command and pg_stat_archiver")
-            time.sleep(0.1)
+        poll.until(lambda: (conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()[0] or "")
+                   >= segment, timeout, f"{segment} to be archived into {wal_archive_dir()}",
+                   error=RecoveryTimedOut, hint="check the writer's archive_command and pg_stat_archiver")
     return segment
 
 
@@ -186,18 +182,17 @@ def restore(backup: Path, recover: Callable[[Path], None], timeout: float = 60.0
 
 
 def _wait_promoted(data: Path, port: int, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
+    def promoted() -> bool:
         try:
             with psycopg.connect(host=str(data), port=port, user="postgres", dbname="postgres") as conn:
-                if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
-                    return
+                return not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
         except psycopg.OperationalError as exc:
             if procs.postmaster_pid(data) is None:
                 raise RecoveryFailed(f"the restored server stopped: {exc}; see {log}") from None
-        if time.monotonic() > deadline:
-            raise RecoveryFailed(f"the restored server did not finish recovery in {timeout:.0f} s; see {log}")
-        time.sleep(0.2)
+            return False  # still starting
+
+    poll.until(promoted, timeout, "the restored server to finish recovery", interval=0.2,
+               error=RecoveryTimedOut, hint=f"see {log}")
 
 
 def stop_restored() -> None:
